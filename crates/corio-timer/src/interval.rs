@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use futures_core::Stream;
 
-use crate::driver::{Timers, current_or_global};
 use crate::sleep::Sleep;
 
 /// The smallest period: the driver's resolution. Shorter periods are raised to it.
@@ -30,9 +29,7 @@ const MIN_PERIOD: Duration = Duration::from_millis(1);
 /// # });
 /// ```
 pub fn interval(period: Duration) -> Interval {
-    let timers = current_or_global();
-    let start = timers.now();
-    Interval::new(timers, start, period)
+    Interval::new(crate::sleep(Duration::ZERO), period)
 }
 
 /// Ticks at `start`, then every `period` (a zero period is raised to 1 ms).
@@ -47,7 +44,7 @@ pub fn interval(period: Duration) -> Interval {
 /// # });
 /// ```
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
-    Interval::new(current_or_global(), start, period)
+    Interval::new(crate::sleep_until(start), period)
 }
 
 /// What an [`Interval`] does when ticks were missed, i.e. when a tick is taken only after
@@ -123,9 +120,10 @@ pub struct Interval {
 }
 
 impl Interval {
-    fn new(timers: Timers, start: Instant, period: Duration) -> Interval {
+    /// An interval whose first tick is when `first` completes.
+    fn new(first: Sleep, period: Duration) -> Interval {
         Interval {
-            sleep: Sleep::new(timers, start),
+            sleep: first,
             period: period.max(MIN_PERIOD),
             behavior: MissedTickBehavior::default(),
         }
@@ -169,7 +167,7 @@ impl Interval {
         let next = match on_time {
             Some(next) if self.behavior == MissedTickBehavior::Burst => Some(next),
             Some(next) => {
-                let now = self.sleep.timers().now();
+                let now = self.sleep.now();
                 if now < next {
                     Some(next)
                 } else {
@@ -196,7 +194,7 @@ impl Interval {
     /// assert!(every.poll_tick(&mut cx).is_pending()); // no immediate first tick any more
     /// ```
     pub fn reset(&mut self) {
-        let now = self.sleep.timers().now();
+        let now = self.sleep.now();
         match now.checked_add(self.period) {
             Some(next) => self.sleep.reset(next),
             None => self.sleep.reset_never(),

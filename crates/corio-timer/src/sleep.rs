@@ -11,8 +11,11 @@ use crate::wheel::Key;
 
 /// Waits for `duration` on the current driver's clock.
 ///
-/// The deadline is taken from the clock of the driver current at creation (virtual time
-/// inside a virtual runtime; the real clock and the global fallback driver outside any).
+/// Created inside a running loop, the sleep belongs to that loop's driver and `duration`
+/// counts from now on its clock (virtual time inside a virtual runtime). Created outside
+/// any loop there is no clock to read yet: the sleep belongs to the driver current when it
+/// is first polled (the global fallback if there is none) and `duration` counts from that
+/// first poll — so `runtime.block_on(sleep(d))` runs on the runtime's clock.
 /// A duration too large to add to the current instant (such as [`Duration::MAX`]) gives a
 /// sleep that never completes.
 ///
@@ -26,16 +29,23 @@ use crate::wheel::Key;
 /// # });
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
-    let timers = current_or_global();
-    let now = timers.now();
-    match now.checked_add(duration) {
-        Some(deadline) => Sleep::new(timers, deadline),
-        None => Sleep::never(timers, now),
+    match Timers::try_current() {
+        Some(timers) => {
+            let now = timers.now();
+            match now.checked_add(duration) {
+                Some(deadline) => Sleep::new(timers, deadline),
+                None => Sleep::never(timers, now),
+            }
+        }
+        None => Sleep::unbound(Instant::now(), Some(duration)),
     }
 }
 
 /// Waits until `deadline` on the current driver's clock; a deadline already passed
 /// completes on first poll.
+///
+/// Created outside any loop, the sleep belongs to the driver current at its first poll
+/// (the global fallback if there is none).
 ///
 /// ```
 /// # futures_lite::future::block_on(async {
@@ -47,7 +57,10 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// # });
 /// ```
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep::new(current_or_global(), deadline)
+    match Timers::try_current() {
+        Some(timers) => Sleep::new(timers, deadline),
+        None => Sleep::unbound(deadline, None),
+    }
 }
 
 /// Future returned by [`sleep`] and [`sleep_until`].
@@ -68,10 +81,15 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Sleep {
-    timers: Timers,
+    /// The driver this sleep belongs to; `None` until the first poll for a sleep created
+    /// outside any loop.
+    timers: Option<Timers>,
     deadline: Instant,
-    /// First driver tick at or after `deadline`, or [`NEVER`].
+    /// First driver tick at or after `deadline`, or [`NEVER`]. Until bound only `NEVER`
+    /// is meaningful: the tick is computed on the driver's origin when binding.
     tick: u64,
+    /// `sleep(d)` created outside any loop: `d`, counted from the first poll.
+    after: Option<Duration>,
     state: State,
 }
 
@@ -89,9 +107,26 @@ impl Sleep {
     pub(crate) fn new(timers: Timers, deadline: Instant) -> Sleep {
         let tick = timers.tick_ceil(deadline);
         Sleep {
-            timers,
+            timers: Some(timers),
             deadline,
             tick,
+            after: None,
+            state: State::Idle,
+        }
+    }
+
+    /// A sleep created outside any loop: until `deadline` or, with `after`, for `after`
+    /// from its first poll. `deadline()` meanwhile estimates from `now`.
+    pub(crate) fn unbound(now: Instant, after: Option<Duration>) -> Sleep {
+        let deadline = match after {
+            Some(after) => now.checked_add(after).unwrap_or_else(|| far_future(now)),
+            None => now,
+        };
+        Sleep {
+            timers: None,
+            deadline,
+            tick: 0,
+            after,
             state: State::Idle,
         }
     }
@@ -99,9 +134,10 @@ impl Sleep {
     /// A sleep that never completes; `deadline()` reports a far-future instant.
     pub(crate) fn never(timers: Timers, now: Instant) -> Sleep {
         Sleep {
-            timers,
+            timers: Some(timers),
             deadline: far_future(now),
             tick: NEVER,
+            after: None,
             state: State::Idle,
         }
     }
@@ -131,7 +167,10 @@ impl Sleep {
     pub fn is_elapsed(&self) -> bool {
         match self.state {
             State::Done => true,
-            _ => self.tick != NEVER && self.tick <= self.timers.processed(),
+            _ => match &self.timers {
+                Some(timers) => self.tick != NEVER && self.tick <= timers.processed(),
+                None => false,
+            },
         }
     }
 
@@ -154,7 +193,11 @@ impl Sleep {
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
-        self.tick = self.timers.tick_ceil(deadline);
+        self.after = None;
+        self.tick = match &self.timers {
+            Some(timers) => timers.tick_ceil(deadline),
+            None => 0,
+        };
         self.rearm();
     }
 
@@ -162,24 +205,34 @@ impl Sleep {
     pub(crate) fn reset_never(&mut self) {
         self.deadline = far_future(self.deadline);
         self.tick = NEVER;
+        self.after = None;
         self.rearm();
     }
 
-    pub(crate) fn timers(&self) -> &Timers {
-        &self.timers
+    /// The current time on this sleep's clock (the current driver's, or the real clock,
+    /// while unbound).
+    pub(crate) fn now(&self) -> Instant {
+        match &self.timers {
+            Some(timers) => timers.now(),
+            None => Timers::try_current().map_or_else(Instant::now, |timers| timers.now()),
+        }
     }
 
     /// Brings the registration in line with a new `tick`.
     fn rearm(&mut self) {
+        // Unbound: never polled, so nothing is registered or parked yet.
+        let Some(timers) = &self.timers else {
+            return;
+        };
         match std::mem::replace(&mut self.state, State::Idle) {
-            State::Registered(key) if self.tick == NEVER => self.timers.deregister(key),
+            State::Registered(key) if self.tick == NEVER => timers.deregister(key),
             State::Registered(key) => {
-                self.timers.reset_entry(key, self.tick);
+                timers.reset_entry(key, self.tick);
                 self.state = State::Registered(key);
             }
             State::Parked(waker) if self.tick == NEVER => self.state = State::Parked(waker),
             // A task waits on a sleep that could not fire: register it now.
-            State::Parked(waker) => match self.timers.register(self.tick, &waker) {
+            State::Parked(waker) => match timers.register(self.tick, &waker) {
                 Some(key) => self.state = State::Registered(key),
                 None => waker.wake(),
             },
@@ -193,11 +246,17 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
+        let timers = bind(
+            &mut this.timers,
+            &mut this.deadline,
+            &mut this.tick,
+            &mut this.after,
+        );
         match &mut this.state {
             State::Done => Poll::Ready(()),
             State::Registered(key) => {
                 let key = *key;
-                let poll = this.timers.poll_entry(key, this.tick, cx.waker());
+                let poll = timers.poll_entry(key, this.tick, cx.waker());
                 if poll.is_ready() {
                     this.state = State::Done;
                 }
@@ -216,13 +275,13 @@ impl Future for Sleep {
             State::Idle => {
                 // Cheap check against processed time first; the clock is read only for
                 // the global driver, whose processed time is stale while it idles.
-                let due = this.tick <= this.timers.processed()
-                    || (this.timers.is_background() && this.timers.now() >= this.deadline);
+                let due = this.tick <= timers.processed()
+                    || (timers.is_background() && timers.now() >= this.deadline);
                 if due {
                     this.state = State::Done;
                     return Poll::Ready(());
                 }
-                match this.timers.register(this.tick, cx.waker()) {
+                match timers.register(this.tick, cx.waker()) {
                     Some(key) => {
                         this.state = State::Registered(key);
                         Poll::Pending
@@ -239,8 +298,8 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let State::Registered(key) = self.state {
-            self.timers.deregister(key);
+        if let (State::Registered(key), Some(timers)) = (&self.state, &self.timers) {
+            timers.deregister(*key);
         }
     }
 }
@@ -256,6 +315,35 @@ impl fmt::Debug for Sleep {
 
 /// An instant about 30 years after `now` (less if the platform cannot represent that),
 /// reported as the deadline of sleeps that never complete.
+/// Binds an unbound sleep to the current driver (the global one outside any loop), fixing
+/// its deadline and tick on that driver's clock; returns the driver.
+fn bind<'a>(
+    timers: &'a mut Option<Timers>,
+    deadline: &mut Instant,
+    tick: &mut u64,
+    after: &mut Option<Duration>,
+) -> &'a Timers {
+    timers.get_or_insert_with(|| {
+        let driver = current_or_global();
+        let at = match after.take() {
+            Some(after) => driver.now().checked_add(after),
+            None if *tick == NEVER => None,
+            None => Some(*deadline),
+        };
+        match at {
+            Some(at) => {
+                *deadline = at;
+                *tick = driver.tick_ceil(at);
+            }
+            None => {
+                *deadline = far_future(*deadline);
+                *tick = NEVER;
+            }
+        }
+        driver
+    })
+}
+
 fn far_future(now: Instant) -> Instant {
     let mut span = Duration::from_secs(30 * 365 * 86_400);
     while !span.is_zero() {

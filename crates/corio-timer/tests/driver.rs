@@ -447,3 +447,32 @@ fn handles_and_futures_are_send_and_sync() {
     unpin::<corio_timer::Sleep>();
     unpin::<corio_timer::Interval>();
 }
+
+#[test]
+fn sleeps_created_outside_any_driver_run_on_the_driver_that_first_polls_them() {
+    // No driver is current on this thread yet: these belong to whoever polls them first.
+    let nap = sleep(Duration::from_secs(3600));
+    let until = Instant::now() + Duration::from_secs(60);
+    let nap_until = sleep_until(until);
+    let mut ticks = corio_timer::interval(ms(10));
+    let never = sleep(Duration::MAX);
+
+    let mut rt = VirtualLoop::new();
+    let wall = Instant::now();
+    let t0 = rt.now();
+    let clock = rt.clock.clone();
+    rt.block_on(async move {
+        // Counted from the first poll, on the virtual clock.
+        nap.await;
+        assert_eq!(clock.now() - t0, Duration::from_secs(3600));
+        // An absolute deadline stays what it was: long past on the virtual clock by now.
+        nap_until.await;
+        let first = ticks.tick().await;
+        let second = ticks.tick().await;
+        assert_eq!(first, clock.now() - ms(10));
+        assert_eq!(second - first, ms(10));
+    });
+    assert!(wall.elapsed() < Duration::from_secs(5));
+    assert_eq!(rt.now() - t0, Duration::from_secs(3600) + ms(10));
+    assert!(!never.is_elapsed());
+}
