@@ -1,0 +1,27 @@
+//! corio — an async runtime for Rust with everything Python's asyncio gives Python.
+//!
+//! This facade is the one dependency an application needs. Today it provides the event loop
+//! ([`run`], [`Runtime`]), time ([`sleep`], [`timeout`], [`time`]) and readiness-based I/O
+//! ([`io::Async`]); tasks, synchronisation primitives, streams and subprocesses arrive as
+//! their crates land (see `docs/asyncio-mapping.md`).
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! let answer = corio::run(async {
+//!     corio::sleep(Duration::from_millis(1)).await;
+//!     42
+//! });
+//! assert_eq!(answer, 42);
+//! ```
+//!
+//! The crates underneath can be used on their own: `corio-timer` (timing wheel, sleeps,
+//! intervals, timeouts, real and virtual clocks) and `corio-reactor` (edge-triggered readiness
+//! I/O on `polling`).
+
+pub mod io;
+mod runtime;
+pub mod time;
+
+pub use runtime::{Builder, Runtime, block_on, run};
+pub use time::{TimeoutError, sleep, sleep_until, timeout, timeout_at};
