@@ -72,9 +72,17 @@ fn ci() -> ExitCode {
     let started = Instant::now();
     let total = CI_STEPS.len();
     for (i, step) in CI_STEPS.iter().enumerate() {
-        println!("\n==> [{}/{total}] {}: cargo {}", i + 1, step.name, step.args.join(" "));
+        println!(
+            "\n==> [{}/{total}] {}: cargo {}",
+            i + 1,
+            step.name,
+            step.args.join(" ")
+        );
         let step_started = Instant::now();
-        let status = cargo().args(step.args).envs(step.env.iter().copied()).status();
+        let status = cargo()
+            .args(step.args)
+            .envs(step.env.iter().copied())
+            .status();
         let elapsed = step_started.elapsed().as_secs_f64();
         match status {
             Ok(s) if s.success() => println!("==> {} passed in {elapsed:.1} s", step.name),
