@@ -1,5 +1,6 @@
-//! I/O readiness for corio: a reactor on [`polling`] (epoll, kqueue, event ports…) with an
-//! integrated timer wheel, and [`Async`], the wrapper that makes a file descriptor async.
+//! I/O readiness for corio: a reactor (its own epoll backend on Linux, [`polling`]'s kqueue,
+//! event ports… elsewhere) with an integrated timer wheel, and [`Async`], the wrapper that
+//! makes a file descriptor async.
 //!
 //! # Design
 //!
@@ -14,12 +15,27 @@
 //! - **Syscall first.** Reads and writes try the operation before waiting; after a
 //!   `WouldBlock` they wait for the next event instead of trying again.
 //! - **One wait per batch.** [`Reactor::park`] waits once for I/O, the next timer deadline
-//!   and unparks ([`Unparker`], coalesced over polling's notification), wakes the tasks of
-//!   every ready source, then fires due timers.
+//!   and unparks ([`Unparker`], coalesced: repeated unparks cost one notification), wakes
+//!   the tasks of every ready source, then fires due timers.
 //! - **Works anywhere.** [`Async::new`] uses the reactor entered on the thread
 //!   ([`Reactor::enter`]) or, outside any, a shared fallback reactor driven by a background
 //!   thread named `corio-reactor`, so it works under tokio, smol or
 //!   `futures_lite::future::block_on`.
+//!
+//! # Pollers
+//!
+//! On Linux and Android the reactor waits with its own epoll backend, where a park is one
+//! `epoll_wait` and nothing else: the timeout is `epoll_wait`'s own (in milliseconds, rounded
+//! up so that a wait never ends early), and unparks write to an eventfd registered once,
+//! edge-triggered, which is never read or re-armed. Everywhere else it uses [`polling`], in
+//! edge-triggered mode.
+//!
+//! **`CORIO_POLLER=polling`** is a diagnostic switch: when this environment variable is set
+//! to `polling` as a reactor is created ([`Reactor::new`], which reads it each time), that
+//! reactor uses [`polling`] on Linux too. If a program behaves differently with it, the
+//! epoll backend is at fault. It costs about four system calls more per park (polling's
+//! epoll backend re-arms a timerfd before each wait and its notifier after it). Any other
+//! value, or none, selects the default.
 //!
 //! # Driving a reactor yourself
 //!
@@ -65,7 +81,6 @@ mod reactor;
 mod ready;
 mod registry;
 mod source;
-#[cfg(unix)]
 mod sys;
 mod unparker;
 

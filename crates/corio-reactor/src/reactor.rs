@@ -2,23 +2,29 @@
 
 use std::fmt;
 use std::io;
+#[cfg(unix)]
+use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use corio_timer::{Clock, Timers, VirtualClock};
-use polling::{AsRawSource, AsSource, Event, Events, PollMode, Poller};
 
 use crate::registry::Registry;
 use crate::source::Source;
+use crate::sys::{Events, Poller};
 use crate::unparker::{Unparker, Wakeup};
+
+/// The environment variable that selects the `polling` backend on Linux: see the crate docs.
+const POLLER_VAR: &str = "CORIO_POLLER";
 
 /// An I/O reactor with its timer wheel: the part of an event loop that waits.
 ///
-/// A `Reactor` owns a [`polling::Poller`] (epoll, kqueue, event ports…) in which every
-/// [`Async`](crate::Async) source is registered once, edge-triggered, and a [`Timers`] wheel
-/// whose next deadline bounds each wait. Whoever runs the loop calls [`park`](Reactor::park)
-/// when there is nothing left to run; it returns after waking the tasks whose I/O became
-/// ready and the timers that fell due.
+/// A `Reactor` owns a poller (its own epoll backend on Linux and Android, [`polling`]'s
+/// kqueue, event ports… elsewhere) in which every [`Async`](crate::Async) source is
+/// registered once, edge-triggered, and a [`Timers`] wheel whose next deadline bounds each
+/// wait. Whoever runs the loop calls [`park`](Reactor::park) when there is nothing left to
+/// run; it returns after waking the tasks whose I/O became ready and the timers that fell
+/// due.
 ///
 /// Cloning is cheap and gives another handle to the same reactor. It is `Send + Sync`.
 ///
@@ -84,6 +90,10 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Reactor {
     /// Creates a reactor whose timers run on `clock`.
     ///
+    /// On Linux and Android it waits with its own epoll backend, unless the environment
+    /// variable `CORIO_POLLER` is `polling` when it is created (a diagnostic switch, see
+    /// [the crate docs](crate#pollers)).
+    ///
     /// Inserting a timer that is due before the current wait ends notifies the poller, so a
     /// parked loop wakes up in time.
     ///
@@ -101,20 +111,48 @@ impl Reactor {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn new(clock: Clock) -> io::Result<Reactor> {
-        let wakeup = Arc::new(Wakeup::new(Poller::new()?));
+        let portable = std::env::var_os(POLLER_VAR).is_some_and(|name| name == "polling");
+        Ok(Reactor::with_poller(clock, Poller::new(portable)?))
+    }
+
+    /// Creates a reactor that waits with the [`polling`] crate on every platform, as
+    /// `CORIO_POLLER=polling` makes [`Reactor::new`] do. For tests that cover both backends.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Reactor::new`].
+    ///
+    /// ```
+    /// use corio_reactor::Reactor;
+    /// use corio_timer::Clock;
+    ///
+    /// let reactor = Reactor::with_portable_poller(Clock::Real)?;
+    /// assert!(format!("{reactor:?}").contains(r#"poller: "polling""#));
+    /// reactor.unparker().unpark();
+    /// reactor.park(None)?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    #[doc(hidden)]
+    pub fn with_portable_poller(clock: Clock) -> io::Result<Reactor> {
+        Ok(Reactor::with_poller(clock, Poller::new(true)?))
+    }
+
+    fn with_poller(clock: Clock, poller: Poller) -> Reactor {
+        let events = poller.events();
+        let wakeup = Arc::new(Wakeup::new(poller));
         let hook = wakeup.clone();
         let timers = Timers::with_unparker(clock, Arc::new(move || hook.unpark()));
-        Ok(Reactor {
+        Reactor {
             inner: Arc::new(Inner {
                 wakeup,
                 registry: Mutex::new(Registry::default()),
                 wait: Mutex::new(WaitState {
-                    events: Events::new(),
+                    events,
                     ready: Vec::new(),
                 }),
                 timers,
             }),
-        })
+        }
     }
 
     /// The timer wheel this reactor waits for.
@@ -183,7 +221,8 @@ impl Reactor {
     ///
     /// # Errors
     ///
-    /// Returns the poller's error if waiting fails (`EINTR` is retried by the poller).
+    /// Returns the poller's error if waiting fails. A signal does not end the wait: it goes
+    /// on for the rest of its timeout.
     ///
     /// ```
     /// use corio_reactor::Reactor;
@@ -211,7 +250,6 @@ impl Reactor {
             Clock::Real => (earliest(max, due), None),
         };
 
-        state.events.clear();
         let waited = inner.wakeup.poller.wait(&mut state.events, timeout);
         inner.timers.unparked();
         let unparked = inner.wakeup.take_unparked();
@@ -254,19 +292,17 @@ impl Reactor {
         state.ready.clear();
         {
             let registry = lock(&self.inner.registry);
-            for event in state.events.iter() {
+            // Errors and hang-ups arrive as readiness in both directions: the next system
+            // call reports them.
+            state.events.for_each(|event| {
                 // A stale key (source removed after this wait began) is skipped; a key reused
                 // since then only gets a spurious readiness, which its next syscall corrects.
                 if let Some(source) = registry.get(event.key) {
-                    // Errors and hang-ups end both directions: let the syscall report them.
-                    let broken = event.is_err() == Some(true) || event.is_interrupt();
-                    state.ready.push((
-                        source.clone(),
-                        event.readable || broken,
-                        event.writable || broken,
-                    ));
+                    state
+                        .ready
+                        .push((source.clone(), event.readable, event.writable));
                 }
-            }
+            });
         }
         let delivered = state.ready.len();
         for (source, readable, writable) in state.ready.drain(..) {
@@ -280,17 +316,12 @@ impl Reactor {
     /// # Safety
     ///
     /// `raw` must stay open until it is passed to [`Reactor::deregister`].
-    pub(crate) unsafe fn register(&self, raw: impl AsRawSource) -> io::Result<Arc<Source>> {
+    #[cfg(unix)]
+    pub(crate) unsafe fn register(&self, raw: RawFd) -> io::Result<Arc<Source>> {
         // In the registry before the poller: the first edge may be delivered at once.
         let source = lock(&self.inner.registry).insert();
-        let interest = Event::all(source.key);
         // SAFETY: the caller keeps `raw` open until `deregister` deletes it from the poller.
-        let added = unsafe {
-            self.inner
-                .wakeup
-                .poller
-                .add_with_mode(raw, interest, PollMode::Edge)
-        };
+        let added = unsafe { self.inner.wakeup.poller.add(raw, source.key) };
         if let Err(e) = added {
             lock(&self.inner.registry).remove(&source);
             return Err(e);
@@ -300,7 +331,8 @@ impl Reactor {
 
     /// Removes `source` from the poller and the registry; `fd` is the descriptor it was
     /// registered with, still open.
-    pub(crate) fn deregister(&self, source: &Arc<Source>, fd: impl AsSource) {
+    #[cfg(unix)]
+    pub(crate) fn deregister(&self, source: &Arc<Source>, fd: BorrowedFd<'_>) {
         // An error means the descriptor is already gone from the poller: nothing to undo.
         let _ = self.inner.wakeup.poller.delete(fd);
         lock(&self.inner.registry).remove(source);
@@ -319,6 +351,7 @@ fn earliest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
 impl fmt::Debug for Reactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reactor")
+            .field("poller", &self.inner.wakeup.poller.name())
             .field("clock", self.inner.timers.clock())
             .field("registered_sources", &self.registered_sources())
             .finish_non_exhaustive()

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use polling::Poller;
+use crate::sys::Poller;
 
 /// The poller and a flag recording that an unpark was requested since the last park.
 pub(crate) struct Wakeup {
@@ -83,5 +83,27 @@ impl Unparker {
 impl fmt::Debug for Unparker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Unparker").finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(test, any(target_os = "linux", target_os = "android")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_unparks_cost_one_notification() -> std::io::Result<()> {
+        let wakeup = Wakeup::new(Poller::new(false)?);
+        for _ in 0..100 {
+            wakeup.unpark();
+        }
+        assert!(wakeup.take_unparked());
+        // Another unpark after the parked thread took the flag notifies again.
+        wakeup.unpark();
+        wakeup.unpark();
+        let Poller::Epoll(epoll) = &wakeup.poller else {
+            unreachable!("asked for epoll");
+        };
+        assert_eq!(epoll.take_notifications()?, 2);
+        Ok(())
     }
 }

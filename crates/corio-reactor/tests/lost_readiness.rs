@@ -8,8 +8,8 @@ use std::os::unix::net::UnixStream;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-use common::{counting_waker, poll_with, watchdog};
-use corio_reactor::{Async, Reactor};
+use common::{counting_waker, each_backend, poll_with, watchdog};
+use corio_reactor::Async;
 use corio_timer::Clock;
 
 /// The "system call" sees an empty socket and returns `WouldBlock`, but data arrives and the
@@ -18,39 +18,41 @@ use corio_timer::Clock;
 #[test]
 fn event_during_the_syscall_keeps_the_direction_ready() -> io::Result<()> {
     let _watchdog = watchdog(10);
-    let reactor = Reactor::new(Clock::Real)?;
-    let (mut peer, socket) = UnixStream::pair()?;
-    let socket = Async::with_reactor(socket, &reactor)?;
-    // Start ready, so that a clear which ignored the tick would really clear something.
-    peer.write_all(b"a")?;
-    while poll_with(&mut socket.readable(), Waker::noop()).is_pending() {
-        reactor.park(Some(Duration::ZERO))?;
-    }
-
-    let calls = Cell::new(0);
-    let mut read = Box::pin(socket.read_with(|s| {
-        calls.set(calls.get() + 1);
-        let mut buf = [0; 8];
-        let n = (&*s).read(&mut buf)?;
-        if calls.get() == 1 {
-            assert_eq!(&buf[..n], b"a");
-            // The socket is empty now, and read_with has already taken its snapshot:
-            // new data arrives and the reactor delivers its event...
-            peer.write_all(b"late")?;
-            while reactor.park(Some(Duration::ZERO))? == 0 {}
-            // ...while this "system call" still reports the emptiness it saw.
-            return Err(io::ErrorKind::WouldBlock.into());
+    each_backend(|new_reactor| {
+        let reactor = new_reactor(Clock::Real)?;
+        let (mut peer, socket) = UnixStream::pair()?;
+        let socket = Async::with_reactor(socket, &reactor)?;
+        // Start ready, so that a clear which ignored the tick would really clear something.
+        peer.write_all(b"a")?;
+        while poll_with(&mut socket.readable(), Waker::noop()).is_pending() {
+            reactor.park(Some(Duration::ZERO))?;
         }
-        Ok(buf[..n].to_vec())
-    }));
-    let (woken, waker) = counting_waker();
-    match poll_with(&mut read, &waker) {
-        Poll::Ready(got) => assert_eq!(got?, b"late"),
-        Poll::Pending => panic!("readiness delivered during the syscall was lost"),
-    }
-    assert_eq!(calls.get(), 2);
-    assert_eq!(woken.get(), 0, "completed without waiting");
-    Ok(())
+
+        let calls = Cell::new(0);
+        let mut read = Box::pin(socket.read_with(|s| {
+            calls.set(calls.get() + 1);
+            let mut buf = [0; 8];
+            let n = (&*s).read(&mut buf)?;
+            if calls.get() == 1 {
+                assert_eq!(&buf[..n], b"a");
+                // The socket is empty now, and read_with has already taken its snapshot:
+                // new data arrives and the reactor delivers its event...
+                peer.write_all(b"late")?;
+                while reactor.park(Some(Duration::ZERO))? == 0 {}
+                // ...while this "system call" still reports the emptiness it saw.
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            Ok(buf[..n].to_vec())
+        }));
+        let (woken, waker) = counting_waker();
+        match poll_with(&mut read, &waker) {
+            Poll::Ready(got) => assert_eq!(got?, b"late"),
+            Poll::Pending => panic!("readiness delivered during the syscall was lost"),
+        }
+        assert_eq!(calls.get(), 2);
+        assert_eq!(woken.get(), 0, "completed without waiting");
+        Ok(())
+    })
 }
 
 /// The control case: `WouldBlock` with no event meanwhile clears the readiness, the waiter
@@ -58,39 +60,41 @@ fn event_during_the_syscall_keeps_the_direction_ready() -> io::Result<()> {
 #[test]
 fn would_block_without_an_event_waits_for_the_next_one() -> io::Result<()> {
     let _watchdog = watchdog(10);
-    let reactor = Reactor::new(Clock::Real)?;
-    let (mut peer, socket) = UnixStream::pair()?;
-    let socket = Async::with_reactor(socket, &reactor)?;
-    // Readable before the test starts: an event was delivered.
-    peer.write_all(b"x")?;
-    while reactor.park(Some(Duration::ZERO))? == 0 {}
-    assert!(poll_with(&mut socket.readable(), Waker::noop()).is_ready());
+    each_backend(|new_reactor| {
+        let reactor = new_reactor(Clock::Real)?;
+        let (mut peer, socket) = UnixStream::pair()?;
+        let socket = Async::with_reactor(socket, &reactor)?;
+        // Readable before the test starts: an event was delivered.
+        peer.write_all(b"x")?;
+        while reactor.park(Some(Duration::ZERO))? == 0 {}
+        assert!(poll_with(&mut socket.readable(), Waker::noop()).is_ready());
 
-    let calls = Cell::new(0);
-    let mut read = Box::pin(socket.read_with(|s| {
-        calls.set(calls.get() + 1);
-        let mut buf = [0; 8];
-        // Empty it, then report WouldBlock as the next read would.
-        let _ = (&*s).read(&mut buf);
-        if calls.get() == 1 {
-            return Err::<usize, _>(io::ErrorKind::WouldBlock.into());
+        let calls = Cell::new(0);
+        let mut read = Box::pin(socket.read_with(|s| {
+            calls.set(calls.get() + 1);
+            let mut buf = [0; 8];
+            // Empty it, then report WouldBlock as the next read would.
+            let _ = (&*s).read(&mut buf);
+            if calls.get() == 1 {
+                return Err::<usize, _>(io::ErrorKind::WouldBlock.into());
+            }
+            Ok(calls.get())
+        }));
+        let (woken, waker) = counting_waker();
+        assert!(poll_with(&mut read, &waker).is_pending());
+        assert!(poll_with(&mut socket.readable(), Waker::noop()).is_pending());
+        // Polling again does not retry the operation: it is known to block.
+        assert!(poll_with(&mut read, &waker).is_pending());
+        assert_eq!(calls.get(), 1);
+
+        peer.write_all(b"y")?;
+        while woken.get() == 0 {
+            reactor.park(Some(Duration::from_secs(1)))?;
         }
-        Ok(calls.get())
-    }));
-    let (woken, waker) = counting_waker();
-    assert!(poll_with(&mut read, &waker).is_pending());
-    assert!(poll_with(&mut socket.readable(), Waker::noop()).is_pending());
-    // Polling again does not retry the operation: it is known to block.
-    assert!(poll_with(&mut read, &waker).is_pending());
-    assert_eq!(calls.get(), 1);
-
-    peer.write_all(b"y")?;
-    while woken.get() == 0 {
-        reactor.park(Some(Duration::from_secs(1)))?;
-    }
-    match poll_with(&mut read, &waker) {
-        Poll::Ready(n) => assert_eq!(n?, 2),
-        Poll::Pending => panic!("not ready after the event"),
-    }
-    Ok(())
+        match poll_with(&mut read, &waker) {
+            Poll::Ready(n) => assert_eq!(n?, 2),
+            Poll::Pending => panic!("not ready after the event"),
+        }
+        Ok(())
+    })
 }

@@ -10,8 +10,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use common::{counting_waker, watchdog};
-use corio_reactor::{Async, Reactor};
+use common::{counting_waker, each_backend, watchdog};
+use corio_reactor::Async;
 use corio_timer::Clock;
 use futures_lite::AsyncRead;
 
@@ -52,56 +52,58 @@ fn ten_thousand_sockets() -> io::Result<()> {
     if !raise_fd_limit()? {
         return Ok(());
     }
-    let reactor = Reactor::new(Clock::Real)?;
-    // sockets[2k] and sockets[2k + 1] are connected to each other.
-    let mut sockets = Vec::with_capacity(SOCKETS);
-    for _ in 0..SOCKETS / 2 {
-        let (a, b) = UnixStream::pair()?;
-        sockets.push(Async::with_reactor(a, &reactor)?);
-        sockets.push(Async::with_reactor(b, &reactor)?);
-    }
-    assert_eq!(reactor.registered_sources(), SOCKETS);
+    each_backend(|new_reactor| {
+        let reactor = new_reactor(Clock::Real)?;
+        // sockets[2k] and sockets[2k + 1] are connected to each other.
+        let mut sockets = Vec::with_capacity(SOCKETS);
+        for _ in 0..SOCKETS / 2 {
+            let (a, b) = UnixStream::pair()?;
+            sockets.push(Async::with_reactor(a, &reactor)?);
+            sockets.push(Async::with_reactor(b, &reactor)?);
+        }
+        assert_eq!(reactor.registered_sources(), SOCKETS);
 
-    // Each read first finds nothing: from now on only an event can make it try again.
-    let (woken, waker) = counting_waker();
-    let mut cx = Context::from_waker(&waker);
-    let mut buf = [0u8; 8];
-    for socket in &mut sockets {
-        assert!(Pin::new(socket).poll_read(&mut cx, &mut buf).is_pending());
-    }
+        // Each read first finds nothing: from now on only an event can make it try again.
+        let (woken, waker) = counting_waker();
+        let mut cx = Context::from_waker(&waker);
+        let mut buf = [0u8; 8];
+        for socket in &mut sockets {
+            assert!(Pin::new(socket).poll_read(&mut cx, &mut buf).is_pending());
+        }
 
-    // Socket i receives the value i from its peer i ^ 1.
-    for (i, socket) in sockets.iter_mut().enumerate() {
-        socket
-            .get_mut()
-            .write_all(&((i ^ 1) as u64).to_le_bytes())?;
-    }
-
-    let mut done = vec![false; SOCKETS];
-    let mut left = SOCKETS;
-    let mut events = 0;
-    while left > 0 {
-        events += reactor.park(Some(Duration::from_secs(5)))?;
+        // Socket i receives the value i from its peer i ^ 1.
         for (i, socket) in sockets.iter_mut().enumerate() {
-            if done[i] {
-                continue;
-            }
-            if let Poll::Ready(n) = Pin::new(socket).poll_read(&mut cx, &mut buf) {
-                assert_eq!(n?, 8);
-                assert_eq!(
-                    u64::from_le_bytes(buf),
-                    i as u64,
-                    "socket {i} read another's data"
-                );
-                done[i] = true;
-                left -= 1;
+            socket
+                .get_mut()
+                .write_all(&((i ^ 1) as u64).to_le_bytes())?;
+        }
+
+        let mut done = vec![false; SOCKETS];
+        let mut left = SOCKETS;
+        let mut events = 0;
+        while left > 0 {
+            events += reactor.park(Some(Duration::from_secs(5)))?;
+            for (i, socket) in sockets.iter_mut().enumerate() {
+                if done[i] {
+                    continue;
+                }
+                if let Poll::Ready(n) = Pin::new(socket).poll_read(&mut cx, &mut buf) {
+                    assert_eq!(n?, 8);
+                    assert_eq!(
+                        u64::from_le_bytes(buf),
+                        i as u64,
+                        "socket {i} read another's data"
+                    );
+                    done[i] = true;
+                    left -= 1;
+                }
             }
         }
-    }
-    assert!(events >= SOCKETS, "{events} events for {SOCKETS} sockets");
-    assert_eq!(woken.get(), SOCKETS, "each socket's waker is woken once");
+        assert!(events >= SOCKETS, "{events} events for {SOCKETS} sockets");
+        assert_eq!(woken.get(), SOCKETS, "each socket's waker is woken once");
 
-    drop(sockets);
-    assert_eq!(reactor.registered_sources(), 0);
-    Ok(())
+        drop(sockets);
+        assert_eq!(reactor.registered_sources(), 0);
+        Ok(())
+    })
 }

@@ -9,8 +9,10 @@ use std::pin::pin;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-use common::{counting_waker, drive, pipe, poll_with, tcp_pair, watchdog};
-use corio_reactor::{Async, Reactor};
+use common::{
+    NewReactor, counting_waker, drive, each_backend, pipe, poll_with, tcp_pair, watchdog,
+};
+use corio_reactor::Async;
 use corio_timer::Clock;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 
@@ -32,12 +34,12 @@ fn drain<R: Read>(reader: &mut R) -> io::Result<usize> {
 }
 
 /// Runs every check on one (reader, writer) pair of connected descriptors.
-fn check_pair<R, W>(reader: R, writer: W) -> io::Result<()>
+fn check_pair<R, W>(new_reactor: NewReactor, reader: R, writer: W) -> io::Result<()>
 where
     R: AsFd + Read,
     W: AsFd + Write,
 {
-    let reactor = Reactor::new(Clock::Real)?;
+    let reactor = new_reactor(Clock::Real)?;
     let mut reader = Async::with_reactor(reader, &reactor)?;
     let mut writer = Async::with_reactor(writer, &reactor)?;
 
@@ -121,83 +123,93 @@ where
 #[test]
 fn pipe_readiness() -> io::Result<()> {
     let _watchdog = watchdog(30);
-    let (reader, writer) = pipe()?;
-    check_pair(reader, writer)
+    each_backend(|new_reactor| {
+        let (reader, writer) = pipe()?;
+        check_pair(new_reactor, reader, writer)
+    })
 }
 
 #[test]
 fn tcp_readiness() -> io::Result<()> {
     let _watchdog = watchdog(30);
-    let (client, server) = tcp_pair()?;
-    check_pair(server, client)
+    each_backend(|new_reactor| {
+        let (client, server) = tcp_pair()?;
+        check_pair(new_reactor, server, client)
+    })
 }
 
 #[test]
 fn tcp_readiness_other_direction() -> io::Result<()> {
     let _watchdog = watchdog(30);
-    let (client, server) = tcp_pair()?;
-    check_pair(client, server)
+    each_backend(|new_reactor| {
+        let (client, server) = tcp_pair()?;
+        check_pair(new_reactor, client, server)
+    })
 }
 
 /// `&Async<T>` reads and writes concurrently from two futures on one reactor.
 #[test]
 fn shared_reference_read_and_write() -> io::Result<()> {
     let _watchdog = watchdog(30);
-    let reactor = Reactor::new(Clock::Real)?;
-    let (a, b) = tcp_pair()?;
-    let a = Async::with_reactor(a, &reactor)?;
-    let b = Async::with_reactor(b, &reactor)?;
-    let payload: Vec<u8> = (0..1_000_000u32).map(|i| i as u8).collect();
-    let (sent, received) = drive(&reactor, async {
-        let send = async {
-            (&a).write_all(&payload).await?;
-            io::Result::Ok(payload.len())
-        };
-        let receive = async {
-            let mut got = vec![0u8; payload.len()];
-            (&b).read_exact(&mut got).await?;
-            io::Result::Ok(got)
-        };
-        futures_lite::future::zip(send, receive).await
-    });
-    assert_eq!(sent?, payload.len());
-    assert!(received? == payload);
-    Ok(())
+    each_backend(|new_reactor| {
+        let reactor = new_reactor(Clock::Real)?;
+        let (a, b) = tcp_pair()?;
+        let a = Async::with_reactor(a, &reactor)?;
+        let b = Async::with_reactor(b, &reactor)?;
+        let payload: Vec<u8> = (0..1_000_000u32).map(|i| i as u8).collect();
+        let (sent, received) = drive(&reactor, async {
+            let send = async {
+                (&a).write_all(&payload).await?;
+                io::Result::Ok(payload.len())
+            };
+            let receive = async {
+                let mut got = vec![0u8; payload.len()];
+                (&b).read_exact(&mut got).await?;
+                io::Result::Ok(got)
+            };
+            futures_lite::future::zip(send, receive).await
+        });
+        assert_eq!(sent?, payload.len());
+        assert!(received? == payload);
+        Ok(())
+    })
 }
 
 /// A write waiting on a full buffer is woken, and fails, when the peer goes away.
 #[test]
 fn blocked_write_sees_the_peer_reset() -> io::Result<()> {
     let _watchdog = watchdog(30);
-    let reactor = Reactor::new(Clock::Real)?;
-    let (client, server) = tcp_pair()?;
-    let mut client = Async::with_reactor(client, &reactor)?;
-    let chunk = vec![1u8; 64 * 1024];
-    let (woken, waker) = counting_waker();
-    let mut write = loop {
-        let mut write = Box::pin(client.write(&chunk));
-        match poll_with(&mut write, &waker) {
-            Poll::Ready(n) => {
-                n?;
+    each_backend(|new_reactor| {
+        let reactor = new_reactor(Clock::Real)?;
+        let (client, server) = tcp_pair()?;
+        let mut client = Async::with_reactor(client, &reactor)?;
+        let chunk = vec![1u8; 64 * 1024];
+        let (woken, waker) = counting_waker();
+        let mut write = loop {
+            let mut write = Box::pin(client.write(&chunk));
+            match poll_with(&mut write, &waker) {
+                Poll::Ready(n) => {
+                    n?;
+                }
+                Poll::Pending => break write,
             }
-            Poll::Pending => break write,
+        };
+        // Closing with unread data makes the kernel reset the connection.
+        drop(server);
+        while woken.get() == 0 {
+            reactor.park(Some(LONG))?;
         }
-    };
-    // Closing with unread data makes the kernel reset the connection.
-    drop(server);
-    while woken.get() == 0 {
-        reactor.park(Some(LONG))?;
-    }
-    let result = loop {
-        match poll_with(&mut write, &waker) {
-            Poll::Ready(result) => break result,
-            Poll::Pending => {
-                reactor.park(Some(LONG))?;
+        let result = loop {
+            match poll_with(&mut write, &waker) {
+                Poll::Ready(result) => break result,
+                Poll::Pending => {
+                    reactor.park(Some(LONG))?;
+                }
             }
-        }
-    };
-    assert!(result.is_err(), "wrote {result:?} to a reset connection");
-    Ok(())
+        };
+        assert!(result.is_err(), "wrote {result:?} to a reset connection");
+        Ok(())
+    })
 }
 
 /// Every waiter on a direction is woken by one event: any number of `readable()` futures
@@ -205,26 +217,28 @@ fn blocked_write_sees_the_peer_reset() -> io::Result<()> {
 #[test]
 fn one_event_wakes_every_waiter() -> io::Result<()> {
     let _watchdog = watchdog(30);
-    let reactor = Reactor::new(Clock::Real)?;
-    let (mut peer, socket) = std::os::unix::net::UnixStream::pair()?;
-    let socket = Async::with_reactor(socket, &reactor)?;
-    let (woken, waker) = counting_waker();
-    let mut futures: Vec<_> = (0..100).map(|_| Box::pin(socket.readable())).collect();
-    for fut in &mut futures {
-        assert!(poll_with(fut, &waker).is_pending());
-    }
-    assert!(
-        socket
-            .poll_readable(&mut std::task::Context::from_waker(&waker))
-            .is_pending()
-    );
-    peer.write_all(b"!")?;
-    while woken.get() < 101 {
-        reactor.park(Some(LONG))?;
-    }
-    assert_eq!(woken.get(), 101);
-    for fut in &mut futures {
-        assert!(poll_with(fut, &waker).is_ready());
-    }
-    Ok(())
+    each_backend(|new_reactor| {
+        let reactor = new_reactor(Clock::Real)?;
+        let (mut peer, socket) = std::os::unix::net::UnixStream::pair()?;
+        let socket = Async::with_reactor(socket, &reactor)?;
+        let (woken, waker) = counting_waker();
+        let mut futures: Vec<_> = (0..100).map(|_| Box::pin(socket.readable())).collect();
+        for fut in &mut futures {
+            assert!(poll_with(fut, &waker).is_pending());
+        }
+        assert!(
+            socket
+                .poll_readable(&mut std::task::Context::from_waker(&waker))
+                .is_pending()
+        );
+        peer.write_all(b"!")?;
+        while woken.get() < 101 {
+            reactor.park(Some(LONG))?;
+        }
+        assert_eq!(woken.get(), 101);
+        for fut in &mut futures {
+            assert!(poll_with(fut, &waker).is_ready());
+        }
+        Ok(())
+    })
 }

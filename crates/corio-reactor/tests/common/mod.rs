@@ -13,6 +13,25 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use corio_reactor::{Reactor, Unparker};
+use corio_timer::Clock;
+
+/// Creates a reactor on one poller backend.
+pub type NewReactor = fn(Clock) -> io::Result<Reactor>;
+
+/// Runs `body` once per poller backend: `Reactor::new`'s (epoll on Linux), then `polling`.
+/// An error names the backend it came from; a panic comes after a line that names it.
+pub fn each_backend(mut body: impl FnMut(NewReactor) -> io::Result<()>) -> io::Result<()> {
+    let backends: [(&str, NewReactor); 2] = [
+        ("default", Reactor::new),
+        ("polling", Reactor::with_portable_poller),
+    ];
+    for (name, new_reactor) in backends {
+        eprintln!("poller backend: {name}");
+        body(new_reactor)
+            .map_err(|e| io::Error::new(e.kind(), format!("with the {name} backend: {e}")))?;
+    }
+    Ok(())
+}
 
 /// Aborts the test process if the test is still running after `secs`, so nothing can hang CI.
 pub struct Watchdog(#[allow(dead_code)] mpsc::Sender<()>);

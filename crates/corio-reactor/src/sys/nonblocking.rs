@@ -1,4 +1,4 @@
-//! The one system call `polling` does not make for us.
+//! Non-blocking mode for the descriptors the reactor registers.
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
