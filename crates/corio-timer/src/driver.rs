@@ -284,9 +284,11 @@ impl Timers {
         let mut fired = 0;
         {
             let mut state = self.lock();
-            state.wheel.advance(now, |_, waker| {
+            // Due entries leave the wheel as they fire, so a fired sleep's next poll and
+            // its drop need only the processed tick, not the lock.
+            state.wheel.drain_due(now, |waker| {
                 fired += 1;
-                if let Some(waker) = waker.take() {
+                if let Some(waker) = waker {
                     buf.push(waker);
                 }
             });
@@ -353,40 +355,56 @@ impl Timers {
         Some(key)
     }
 
-    /// Polls a registered entry: ready (and removed) once its tick was processed,
-    /// otherwise stores `waker` if it differs from the stored one.
+    /// Polls a registered entry: ready once its tick was processed (`process` has then
+    /// removed it), otherwise stores `waker` if it differs from the stored one.
     pub(crate) fn poll_entry(&self, key: Key, tick: u64, waker: &Waker) -> Poll<()> {
-        let mut state = self.lock();
-        if state.wheel.is_fired(key) || tick <= state.wheel.elapsed() {
-            let old = state.wheel.remove(key);
-            drop(state);
-            drop(old);
+        if tick <= self.processed() {
             return Poll::Ready(());
         }
-        if let Some(slot) = state.wheel.get_mut(key) {
-            match slot {
-                Some(stored) if stored.will_wake(waker) => {}
-                _ => {
-                    let old = slot.replace(waker.clone());
-                    drop(state);
-                    drop(old);
-                }
+        let mut state = self.lock();
+        // Gone: drained by a `process` that ran since the check above.
+        let Some(slot) = state.wheel.get_mut(key) else {
+            return Poll::Ready(());
+        };
+        match slot {
+            Some(stored) if stored.will_wake(waker) => {}
+            _ => {
+                let old = slot.replace(waker.clone());
+                drop(state);
+                drop(old);
             }
         }
         Poll::Pending
     }
 
-    /// Moves a registered entry (pending or fired) to `tick`.
-    pub(crate) fn reset_entry(&self, key: Key, tick: u64) {
+    /// Moves a registered entry to `tick`. Returns `false` when the entry is no longer in
+    /// the wheel: already fired (its waker was woken), or removed here because `tick` is
+    /// already processed — then its waker is woken, so the owner polls again.
+    pub(crate) fn reset_entry(&self, key: Key, tick: u64) -> bool {
         let mut state = self.lock();
-        state.wheel.reset(key, tick);
+        if tick <= state.wheel.elapsed() {
+            let old = state.wheel.remove(key);
+            drop(state);
+            if let Some(Some(waker)) = old {
+                waker.wake();
+            }
+            return false;
+        }
+        if !state.wheel.reset(key, tick) {
+            return false;
+        }
         let unpark = Self::note_deadline(&mut state, tick);
         drop(state);
         self.maybe_unpark(unpark);
+        true
     }
 
-    /// Removes a registered entry.
-    pub(crate) fn deregister(&self, key: Key) {
+    /// Removes a registered entry whose tick is `tick`; one already fired left the wheel
+    /// when it was processed, so it costs no lock.
+    pub(crate) fn deregister(&self, key: Key, tick: u64) {
+        if tick <= self.processed() {
+            return;
+        }
         let old = self.lock().wheel.remove(key);
         // The waker is dropped outside the lock.
         drop(old);

@@ -192,21 +192,23 @@ impl Sleep {
     /// # });
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
+        let old = self.tick;
         self.deadline = deadline;
         self.after = None;
         self.tick = match &self.timers {
             Some(timers) => timers.tick_ceil(deadline),
             None => 0,
         };
-        self.rearm();
+        self.rearm(old);
     }
 
     /// Makes this sleep never complete (used by `Interval` when its next tick overflows).
     pub(crate) fn reset_never(&mut self) {
+        let old = self.tick;
         self.deadline = far_future(self.deadline);
         self.tick = NEVER;
         self.after = None;
-        self.rearm();
+        self.rearm(old);
     }
 
     /// The current time on this sleep's clock (the current driver's, or the real clock,
@@ -218,17 +220,21 @@ impl Sleep {
         }
     }
 
-    /// Brings the registration in line with a new `tick`.
-    fn rearm(&mut self) {
+    /// Brings the registration in line with a new `tick`; `old` is the tick the wheel
+    /// holds for a registered entry.
+    fn rearm(&mut self, old: u64) {
         // Unbound: never polled, so nothing is registered or parked yet.
         let Some(timers) = &self.timers else {
             return;
         };
         match std::mem::replace(&mut self.state, State::Idle) {
-            State::Registered(key) if self.tick == NEVER => timers.deregister(key),
+            State::Registered(key) if self.tick == NEVER => timers.deregister(key, old),
             State::Registered(key) => {
-                timers.reset_entry(key, self.tick);
-                self.state = State::Registered(key);
+                if timers.reset_entry(key, self.tick) {
+                    self.state = State::Registered(key);
+                }
+                // Otherwise it left the wheel and its waker was woken: the next poll
+                // starts afresh from `Idle`.
             }
             State::Parked(waker) if self.tick == NEVER => self.state = State::Parked(waker),
             // A task waits on a sleep that could not fire: register it now.
@@ -299,7 +305,7 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         if let (State::Registered(key), Some(timers)) = (&self.state, &self.timers) {
-            timers.deregister(*key);
+            timers.deregister(*key, self.tick);
         }
     }
 }

@@ -246,12 +246,17 @@ impl<T> Wheel<T> {
     pub fn remove(&mut self, key: Key) -> Option<T> {
         let index = self.check(key)?;
         self.unlink(index);
+        self.release(index)
+    }
+
+    /// Returns an unlinked entry's slot to the free list; its key becomes stale.
+    fn release(&mut self, index: u32) -> Option<T> {
         let free = self.free;
         let entry = &mut self.entries[index as usize];
         entry.loc = FREE;
         entry.next = free;
         entry.generation = entry.generation.wrapping_add(1);
-        self.free = key.index;
+        self.free = index;
         self.len -= 1;
         entry.value.take()
     }
@@ -354,18 +359,56 @@ impl<T> Wheel<T> {
     /// assert_eq!(order, [1, 70, 70, 300]);
     /// ```
     pub fn advance(&mut self, now: u64, mut f: impl FnMut(Key, &mut T)) {
+        self.run_until(now, |wheel, index| {
+            let entry = &mut wheel.entries[index as usize];
+            entry.loc = FIRED;
+            let key = Key {
+                index,
+                generation: entry.generation,
+            };
+            if let Some(value) = entry.value.as_mut() {
+                f(key, value);
+            }
+        });
+    }
+
+    /// Like [`advance`](Wheel::advance), but due entries leave the wheel as they fire:
+    /// `f` gets their values, in the same order, and their keys become stale (`remove`
+    /// returns `None`, `is_fired` `false`). Saves the owner a second visit per timer.
+    ///
+    /// ```
+    /// let mut wheel = corio_timer::wheel::Wheel::new();
+    /// let key = wheel.insert(5, "due");
+    /// wheel.insert(50, "later");
+    /// let mut fired = Vec::new();
+    /// wheel.drain_due(10, |v| fired.push(v));
+    /// assert_eq!(fired, ["due"]);
+    /// assert_eq!(wheel.remove(key), None);
+    /// assert_eq!(wheel.len(), 1);
+    /// ```
+    pub fn drain_due(&mut self, now: u64, mut f: impl FnMut(T)) {
+        self.run_until(now, |wheel, index| {
+            if let Some(value) = wheel.release(index) {
+                f(value);
+            }
+        });
+    }
+
+    /// Moves time to `now`, handing every entry due on the way to `fire` (already
+    /// detached from its slot list).
+    fn run_until(&mut self, now: u64, mut fire: impl FnMut(&mut Self, u32)) {
         let now = now.max(self.elapsed);
         while let Some(at) = self.next_expiration() {
             if at > now {
                 break;
             }
-            self.process(at, &mut f);
+            self.process(at, &mut fire);
         }
         self.elapsed = now;
     }
 
     /// Handles the work found by `next_expiration` at `at`.
-    fn process(&mut self, at: u64, f: &mut impl FnMut(Key, &mut T)) {
+    fn process(&mut self, at: u64, fire: &mut impl FnMut(&mut Self, u32)) {
         self.elapsed = at;
         let Some(level) = self.occupied.iter().position(|&bits| bits != 0) else {
             self.redistribute_far();
@@ -380,15 +423,7 @@ impl<T> Wheel<T> {
             cursor = self.entries[index as usize].next;
             if level == 0 {
                 // Everything in a level-0 slot is due exactly at `at`.
-                let entry = &mut self.entries[index as usize];
-                entry.loc = FIRED;
-                let key = Key {
-                    index,
-                    generation: entry.generation,
-                };
-                if let Some(value) = entry.value.as_mut() {
-                    f(key, value);
-                }
+                fire(self, index);
             } else {
                 self.place(index);
             }

@@ -476,3 +476,60 @@ fn sleeps_created_outside_any_driver_run_on_the_driver_that_first_polls_them() {
     assert_eq!(rt.now() - t0, Duration::from_secs(3600) + ms(10));
     assert!(!never.is_elapsed());
 }
+
+#[test]
+fn a_fired_sleep_leaves_the_wheel_before_it_is_polled_again() {
+    let rt = VirtualLoop::new();
+    let (flag, waker) = flag_waker();
+    let mut nap = sleep(ms(5));
+    assert!(poll_with(&mut nap, &waker).is_pending());
+    rt.clock.advance(ms(5));
+    assert_eq!(rt.timers.process(), 1);
+    assert!(flag.woken.load(Ordering::SeqCst));
+    // Nothing left in the wheel although the sleep was not polled since.
+    assert_eq!(rt.timers.park_timeout(), None);
+    rt.timers.unparked();
+    assert!(poll_with(&mut nap, &waker).is_ready());
+    drop(nap);
+    assert_eq!(rt.timers.park_timeout(), None);
+}
+
+#[test]
+fn reset_after_firing_but_before_the_next_poll_waits_for_the_new_deadline() {
+    let rt = VirtualLoop::new();
+    let (_, waker) = flag_waker();
+    let mut nap = sleep(ms(5));
+    assert!(poll_with(&mut nap, &waker).is_pending());
+    rt.clock.advance(ms(5));
+    rt.timers.process(); // fires and drains the entry
+    let new_deadline = rt.now() + ms(10);
+    nap.reset(new_deadline);
+    assert!(poll_with(&mut nap, &waker).is_pending(), "completed early");
+    rt.clock.advance(ms(9));
+    rt.timers.process();
+    assert!(poll_with(&mut nap, &waker).is_pending(), "completed early");
+    rt.clock.advance(ms(1));
+    rt.timers.process();
+    assert!(poll_with(&mut nap, &waker).is_ready());
+    assert!(rt.now() >= new_deadline);
+}
+
+#[test]
+fn reset_of_a_registered_sleep_into_the_past_wakes_it_and_leaves_no_entry() {
+    let rt = VirtualLoop::new();
+    let (flag, waker) = flag_waker();
+    let start = rt.now();
+    let mut nap = sleep(ms(50));
+    assert!(poll_with(&mut nap, &waker).is_pending());
+    rt.clock.advance(ms(20));
+    rt.timers.process();
+    flag.woken.store(false, Ordering::SeqCst);
+    nap.reset(start + ms(10)); // already passed
+    assert!(
+        flag.woken.load(Ordering::SeqCst),
+        "the waiting task is told to poll again"
+    );
+    assert_eq!(rt.timers.park_timeout(), None, "no stale entry");
+    rt.timers.unparked();
+    assert!(poll_with(&mut nap, &waker).is_ready());
+}

@@ -21,6 +21,8 @@ enum Op {
     Advance(u64),
     /// Advance to the end of time.
     AdvanceToEnd,
+    /// `drain_due` by this many ticks: like `Advance`, but fired entries leave the wheel.
+    Drain(u64),
 }
 
 /// Offsets that land in each level, the far list and near the end of the tick range.
@@ -55,6 +57,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<usize>().prop_map(Op::Remove),
         1 => (any::<usize>(), offset()).prop_map(|(n, o)| Op::Reset(n, o)),
         4 => step().prop_map(Op::Advance),
+        2 => step().prop_map(Op::Drain),
         1 => Just(Op::AdvanceToEnd),
     ]
 }
@@ -150,6 +153,27 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 for &(key, id) in &fired {
                     prop_assert_eq!(model.live[&id].0, key);
                     prop_assert!(wheel.is_fired(key));
+                }
+                prop_assert_eq!(wheel.elapsed(), now.max(elapsed));
+            }
+            Op::Drain(by) => {
+                let now = elapsed.saturating_add(by);
+                let mut got = Vec::new();
+                wheel.drain_due(now, |id| got.push(id));
+                let mut want = Vec::new();
+                while let Some(entry) = model.pending.first_entry() {
+                    if entry.key().0 > now {
+                        break;
+                    }
+                    want.push(entry.remove());
+                }
+                prop_assert_eq!(&got, &want, "drained set/order at now={}", now);
+                for id in want {
+                    // The entry left the wheel: its key is stale.
+                    let (key, _) = model.live.remove(&id).unwrap();
+                    model.ids.retain(|&i| i != id);
+                    prop_assert!(!wheel.is_fired(key));
+                    prop_assert_eq!(wheel.remove(key), None);
                 }
                 prop_assert_eq!(wheel.elapsed(), now.max(elapsed));
             }
