@@ -1,0 +1,223 @@
+//! The current-thread scheduler: every task runs on the thread inside `block_on`.
+//!
+//! Tasks woken on that thread go to a plain `VecDeque` in a thread-local (no atomics); tasks
+//! woken elsewhere go through a concurrent injector and, if the loop sleeps, `Driver::unpark`.
+//!
+//! Sleeping without losing a wake-up: the loop sets `sleeping`, then (after a SeqCst fence)
+//! checks the injector and the main future's flag once more before `park(None)`. A remote
+//! waker pushes (or sets the flag), fences, and unparks if it sees `sleeping`. Of the two
+//! fenced sequences one comes first, so either the loop sees the work or the waker sees
+//! `sleeping`; the driver remembers an unpark that precedes the park.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering, fence};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+use async_task::{Runnable, ScheduleInfo};
+use concurrent_queue::ConcurrentQueue;
+
+use crate::block_on::block_on_thread;
+use crate::context::{self, CT_LOOP};
+use crate::coop;
+use crate::driver::Driver;
+use crate::meta::Meta;
+use crate::registry::Registry;
+use crate::scheduler::{Scheduler, discard, drop_runnable, run_task};
+
+/// Tasks run between two looks at the driver, so I/O and timers never starve.
+const BATCH: u32 = 61;
+/// One poll in this many takes the injector first, so remote wakes never starve.
+const INJECT_INTERVAL: u32 = 31;
+
+pub(crate) struct Shared {
+    injector: ConcurrentQueue<Runnable<Meta>>,
+    driver: Arc<dyn Driver>,
+    registry: Registry,
+    closed: AtomicBool,
+    /// The loop is about to park, or parked, in the driver.
+    sleeping: AtomicBool,
+    /// A thread is running the loop.
+    looping: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn new(driver: Arc<dyn Driver>) -> Arc<Shared> {
+        Arc::new(Shared {
+            injector: ConcurrentQueue::unbounded(),
+            driver,
+            registry: Registry::new(4),
+            closed: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
+            looping: AtomicBool::new(false),
+        })
+    }
+
+    fn addr(&self) -> usize {
+        self as *const Shared as usize
+    }
+
+    pub(crate) fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// The schedule function of every task of this runtime.
+    pub(crate) fn schedule(&self, r: Runnable<Meta>, _info: ScheduleInfo) {
+        self.push_new(r);
+    }
+
+    pub(crate) fn push_new(&self, r: Runnable<Meta>) {
+        r.metadata().set_scheduled();
+        if let Err(r) = context::push_local(self.addr(), r) {
+            match self.injector.push(r) {
+                Ok(()) => self.wake_loop(),
+                // Closed at the end of shutdown: every task's future is gone by then.
+                Err(e) => drop_runnable(e.into_inner()),
+            }
+        }
+    }
+
+    /// Ends the loop's park if it sleeps (the remote half of the protocol above).
+    fn wake_loop(&self) {
+        fence(Ordering::SeqCst);
+        if self.sleeping.load(Ordering::Relaxed) && self.sleeping.swap(false, Ordering::AcqRel) {
+            self.driver.unpark();
+        }
+    }
+
+    fn next_task(&self, tick: u32) -> Option<Runnable<Meta>> {
+        if tick.is_multiple_of(INJECT_INTERVAL) {
+            if let Ok(r) = self.injector.pop() {
+                return Some(r);
+            }
+        }
+        context::pop_local().or_else(|| self.injector.pop().ok())
+    }
+
+    pub(crate) fn block_on<F: Future>(self: &Arc<Self>, fut: F) -> F::Output {
+        if self.looping.swap(true, Ordering::Acquire) {
+            // Another thread runs the loop (and the tasks); this one just waits for `fut`.
+            let _enter = context::enter(Scheduler::Current(self.clone()), context::NO_WORKER);
+            return block_on_thread(fut);
+        }
+        let _enter = context::enter(Scheduler::Current(self.clone()), CT_LOOP);
+        let _exit = LoopExit(self);
+        let main = Arc::new(MainWaker {
+            woken: AtomicBool::new(true),
+            shared: self.clone(),
+        });
+        let waker = Waker::from(main.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut fut = pin!(fut);
+        let mut tick: u32 = 0;
+        let mut since_driver: u32 = 0;
+        loop {
+            if main.woken.swap(false, Ordering::Acquire) {
+                if let Poll::Ready(out) = coop::with_budget(|| fut.as_mut().poll(&mut cx)) {
+                    return out;
+                }
+                since_driver += 1;
+            }
+            let mut ran = 0;
+            while ran < BATCH {
+                tick = tick.wrapping_add(1);
+                let Some(r) = self.next_task(tick) else { break };
+                run_task(&self.registry, r);
+                ran += 1;
+                if main.woken.load(Ordering::Relaxed) {
+                    break;
+                }
+            }
+            since_driver += ran;
+            let idle = ran < BATCH && !main.woken.load(Ordering::Relaxed) && !context::has_local();
+            if !idle {
+                if since_driver >= BATCH {
+                    self.driver.park(Some(Duration::ZERO));
+                    since_driver = 0;
+                }
+                continue;
+            }
+            self.sleeping.store(true, Ordering::Relaxed);
+            fence(Ordering::SeqCst);
+            if main.woken.load(Ordering::Relaxed) || !self.injector.is_empty() {
+                self.sleeping.store(false, Ordering::Relaxed);
+                continue;
+            }
+            self.driver.park(None);
+            self.sleeping.store(false, Ordering::Relaxed);
+            since_driver = 0;
+        }
+    }
+
+    /// Stops accepting tasks, cancels every task, and (unless called from inside this
+    /// runtime's loop, where the loop drops them itself) drops them all here.
+    pub(crate) fn shutdown(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.registry.close();
+        self.registry.cancel_all();
+        if context::worker_of(self.addr()).is_some() {
+            return;
+        }
+        // Every listed task is now scheduled (or in flight to the injector): drop them. The
+        // wait is bounded in case another thread's loop is stuck inside a task.
+        let deadline = Instant::now() + Duration::from_secs(1);
+        loop {
+            while let Ok(r) = self.injector.pop() {
+                discard(&self.registry, r);
+            }
+            if self.registry.len() == 0 || Instant::now() > deadline {
+                break;
+            }
+            self.registry.cancel_all();
+            std::thread::yield_now();
+        }
+        if self.registry.len() == 0 {
+            // Nothing can be scheduled any more: a late push is dropped by the pusher.
+            self.injector.close();
+            while let Ok(r) = self.injector.pop() {
+                discard(&self.registry, r);
+            }
+        }
+    }
+}
+
+/// Leaving the loop: tasks still queued locally go to the injector for the next `block_on`
+/// (or shutdown), and the loop is free for another thread.
+struct LoopExit<'a>(&'a Shared);
+
+impl Drop for LoopExit<'_> {
+    fn drop(&mut self) {
+        for r in context::take_local() {
+            if let Err(e) = self.0.injector.push(r) {
+                discard(&self.0.registry, e.into_inner());
+            }
+        }
+        self.0.looping.store(false, Ordering::Release);
+    }
+}
+
+/// The main future's waker: a flag, plus an unpark when the wake comes from elsewhere.
+struct MainWaker {
+    woken: AtomicBool,
+    shared: Arc<Shared>,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.woken.swap(true, Ordering::AcqRel)
+            && context::worker_of(self.shared.addr()) != Some(CT_LOOP)
+        {
+            self.shared.wake_loop();
+        }
+    }
+}

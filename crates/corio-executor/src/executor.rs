@@ -1,0 +1,260 @@
+//! `Executor`: a runtime's scheduler, current-thread or multi-thread, behind one type.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::panic::Location;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use crate::current_thread;
+use crate::driver::Driver;
+use crate::error::SpawnError;
+use crate::info::TaskInfo;
+use crate::multi_thread;
+use crate::parker::lock;
+use crate::scheduler::{Scheduler, info};
+use crate::task::Task;
+
+/// A task scheduler: runs spawned tasks and drives a main future, parking in a [`Driver`]
+/// when idle.
+///
+/// Dropping an `Executor` shuts it down (see [`shutdown`](Executor::shutdown)).
+///
+/// ```
+/// use corio_executor::{Executor, ThreadDriver};
+///
+/// let ex = Executor::multi_thread(2, ThreadDriver::new())?;
+/// let out = ex.block_on(async {
+///     let tasks: Vec<_> = (0..10).map(|i| corio_executor::spawn(async move { i * 2 })).collect();
+///     let mut sum = 0;
+///     for t in tasks {
+///         sum += t.await.unwrap();
+///     }
+///     sum
+/// });
+/// assert_eq!(out, 90);
+/// # std::io::Result::Ok(())
+/// ```
+pub struct Executor {
+    sched: Scheduler,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Executor {
+    /// A scheduler that runs every task on the thread calling [`block_on`](Executor::block_on).
+    ///
+    /// Tasks spawned while no thread is in `block_on` wait for the next `block_on`.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new());
+    /// let t = ex.spawn(async { std::thread::current().id() }).unwrap();
+    /// assert_eq!(ex.block_on(t).unwrap(), std::thread::current().id());
+    /// ```
+    pub fn current_thread(driver: impl Driver) -> Executor {
+        Executor {
+            sched: Scheduler::Current(current_thread::Shared::new(Arc::new(driver))),
+            threads: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A work-stealing scheduler on `workers` threads (`0` means one per available core).
+    /// The thread calling [`block_on`](Executor::block_on) drives only the main future.
+    ///
+    /// Fails when the operating system refuses to start a thread.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::multi_thread(0, ThreadDriver::new())?;
+    /// assert!(ex.workers() >= 1);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn multi_thread(workers: usize, driver: impl Driver) -> io::Result<Executor> {
+        let workers = if workers == 0 {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        } else {
+            workers
+        };
+        let (shared, threads) = multi_thread::Shared::start(workers, Arc::new(driver))?;
+        Ok(Executor {
+            sched: Scheduler::Multi(shared),
+            threads: Mutex::new(threads),
+        })
+    }
+
+    /// Worker threads: `1` for a current-thread executor.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// assert_eq!(Executor::current_thread(ThreadDriver::new()).workers(), 1);
+    /// assert_eq!(Executor::multi_thread(3, ThreadDriver::new())?.workers(), 3);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn workers(&self) -> usize {
+        match &self.sched {
+            Scheduler::Current(_) => 1,
+            Scheduler::Multi(s) => s.workers(),
+        }
+    }
+
+    /// Runs `fut` to completion on the calling thread and returns its output; the free
+    /// functions ([`spawn`](crate::spawn), [`all_tasks`](crate::all_tasks) …) use this
+    /// executor meanwhile.
+    ///
+    /// Current-thread: the calling thread also runs the spawned tasks and waits in the driver
+    /// (if another thread is already running this executor's loop, this one only waits for
+    /// `fut`). Multi-thread: the calling thread only polls `fut`. Tasks left when `fut`
+    /// completes keep their place; [`shutdown`](Executor::shutdown) cancels them.
+    ///
+    /// A panic in `fut` propagates to the caller.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new());
+    /// assert_eq!(ex.block_on(async { "hi" }), "hi");
+    /// ```
+    pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
+        match &self.sched {
+            Scheduler::Current(s) => s.block_on(fut),
+            Scheduler::Multi(s) => s.block_on(fut),
+        }
+    }
+
+    /// Runs `fut` to completion, then shuts the executor down: what `asyncio.run` does.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::multi_thread(2, ThreadDriver::new())?;
+    /// let v = ex.run(async {
+    ///     corio_executor::spawn(std::future::pending::<()>()).detach(); // cancelled at the end
+    ///     5
+    /// });
+    /// assert_eq!(v, 5);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn run<F: Future>(self, fut: F) -> F::Output {
+        let out = self.block_on(fut);
+        self.shutdown();
+        out
+    }
+
+    /// Spawns a task. Fails with [`SpawnError::Shutdown`] once the executor is shut down.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::multi_thread(2, ThreadDriver::new())?;
+    /// let t = ex.spawn(async { 1 + 1 })?;
+    /// assert_eq!(ex.block_on(t).unwrap(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, fut: F) -> Result<Task<F::Output>, SpawnError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.sched.spawn(None, fut)
+    }
+
+    /// Spawns a task with a name (listed by [`all_tasks`](Executor::all_tasks) with its spawn
+    /// location).
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new());
+    /// let t = ex.spawn_named("job", async {})?;
+    /// assert_eq!(t.name(), Some("job"));
+    /// # Ok::<(), corio_executor::SpawnError>(())
+    /// ```
+    #[track_caller]
+    pub fn spawn_named<F>(&self, name: &str, fut: F) -> Result<Task<F::Output>, SpawnError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.sched.spawn(info(Some(name), Location::caller()), fut)
+    }
+
+    /// The live tasks of this executor, by id.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new());
+    /// let _a = ex.spawn(std::future::pending::<()>()).unwrap();
+    /// assert_eq!(ex.all_tasks().len(), 1);
+    /// ```
+    pub fn all_tasks(&self) -> Vec<TaskInfo> {
+        self.sched.all_tasks()
+    }
+
+    /// Whether [`shutdown`](Executor::shutdown) was called.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new());
+    /// assert!(!ex.is_shutdown());
+    /// ex.shutdown();
+    /// assert!(ex.is_shutdown());
+    /// ```
+    pub fn is_shutdown(&self) -> bool {
+        self.sched.is_closed()
+    }
+
+    /// Shuts down: new spawns fail, every remaining task is cancelled and dropped (its
+    /// destructors run), worker threads are joined. Idempotent.
+    ///
+    /// Called from inside one of this executor's tasks, it cannot wait for the task it runs
+    /// in: it cancels everything and returns; the rest happens when the workers (or the loop)
+    /// get to it, and at the latest when the `Executor` is dropped.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    /// use std::sync::Arc;
+    ///
+    /// let ex = Executor::multi_thread(2, ThreadDriver::new())?;
+    /// let guard = Arc::new(());
+    /// let g = guard.clone();
+    /// ex.spawn(async move { let _g = g; std::future::pending::<()>().await })?.detach();
+    /// ex.shutdown();
+    /// assert_eq!(Arc::strong_count(&guard), 1); // the task's future was dropped
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shutdown(&self) {
+        match &self.sched {
+            Scheduler::Current(s) => s.shutdown(),
+            Scheduler::Multi(s) => s.shutdown(std::mem::take(&mut *lock(&self.threads))),
+        }
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl fmt::Debug for Executor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Executor")
+            .field(
+                "kind",
+                &match self.sched {
+                    Scheduler::Current(_) => "current_thread",
+                    Scheduler::Multi(_) => "multi_thread",
+                },
+            )
+            .field("workers", &self.workers())
+            .field("shutdown", &self.is_shutdown())
+            .finish()
+    }
+}

@@ -1,0 +1,148 @@
+//! The metadata stored in each task's allocation (async-task's metadata slot), kept small:
+//! an idle task's whole cost is its allocation plus one registry entry.
+
+use std::panic::Location;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
+
+use crate::id::TaskId;
+use crate::info::TaskState;
+
+const SCHEDULED: u8 = 0;
+const RUNNING: u8 = 1;
+const WAITING: u8 = 2;
+const DONE: u8 = 3;
+
+/// Per-task data: 24 bytes.
+pub(crate) struct Meta {
+    id: TaskId,
+    /// Only named tasks pay for a name and a spawn location.
+    info: Option<Box<Info>>,
+    /// Where this task sits in its registry shard; written once, right after the spawn.
+    slot: AtomicU32,
+    shard: u16,
+    phase: AtomicU8,
+    cancel: AtomicBool,
+}
+
+/// What a named task carries besides its id.
+pub(crate) struct Info {
+    pub(crate) name: Box<str>,
+    pub(crate) location: &'static Location<'static>,
+}
+
+impl Meta {
+    pub(crate) fn new(info: Option<Box<Info>>, shard: u16) -> Meta {
+        Meta {
+            id: TaskId::next(),
+            info,
+            slot: AtomicU32::new(u32::MAX),
+            shard,
+            phase: AtomicU8::new(SCHEDULED),
+            cancel: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn id(&self) -> TaskId {
+        self.id
+    }
+
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.info.as_deref().map(|i| &*i.name)
+    }
+
+    pub(crate) fn location(&self) -> Option<&'static Location<'static>> {
+        self.info.as_deref().map(|i| i.location)
+    }
+
+    pub(crate) fn shard(&self) -> u16 {
+        self.shard
+    }
+
+    pub(crate) fn slot(&self) -> u32 {
+        self.slot.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_slot(&self, slot: u32) {
+        self.slot.store(slot, Ordering::Relaxed);
+    }
+
+    /// Asks for cancellation; the scheduler drops the task instead of running it next time.
+    pub(crate) fn request_cancel(&self) {
+        self.cancel.store(true, Ordering::Release);
+    }
+
+    pub(crate) fn cancel_requested(&self) -> bool {
+        self.cancel.load(Ordering::Acquire)
+    }
+
+    // The phase is informational (for `all_tasks`), so relaxed stores suffice; only the
+    // scheduler and the task's own poll write it.
+    pub(crate) fn set_scheduled(&self) {
+        self.phase.store(SCHEDULED, Ordering::Relaxed);
+    }
+
+    pub(crate) fn set_running(&self) {
+        self.phase.store(RUNNING, Ordering::Relaxed);
+    }
+
+    pub(crate) fn set_waiting(&self) {
+        self.phase.store(WAITING, Ordering::Relaxed);
+    }
+
+    pub(crate) fn set_done(&self) {
+        self.phase.store(DONE, Ordering::Release);
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        self.phase.load(Ordering::Acquire) == DONE
+    }
+
+    pub(crate) fn state(&self) -> TaskState {
+        match self.phase.load(Ordering::Relaxed) {
+            SCHEDULED => TaskState::Scheduled,
+            RUNNING => TaskState::Running,
+            WAITING => TaskState::Waiting,
+            _ => TaskState::Done,
+        }
+    }
+}
+
+/// A pointer to a task's metadata, held by something that keeps the task allocation alive
+/// (a registry entry's waker, a `Task` handle).
+#[derive(Clone, Copy)]
+pub(crate) struct MetaRef(NonNull<Meta>);
+
+// SAFETY: `Meta` is `Sync` (atomics and immutable data); a `MetaRef` only ever gives out
+// `&Meta`, so sending or sharing it is sending or sharing a `&Meta`.
+unsafe impl Send for MetaRef {}
+// SAFETY: as above.
+unsafe impl Sync for MetaRef {}
+
+impl MetaRef {
+    pub(crate) fn new(meta: &Meta) -> MetaRef {
+        MetaRef(NonNull::from(meta))
+    }
+
+    pub(crate) fn addr(self) -> usize {
+        self.0.as_ptr() as usize
+    }
+
+    /// # Safety
+    ///
+    /// The task allocation holding the metadata must still be alive: the caller holds
+    /// something that keeps a reference to the task (a waker, or its `Task` handle).
+    pub(crate) unsafe fn get(&self) -> &Meta {
+        // SAFETY: the allocation is alive (the caller's contract), and the metadata is never
+        // mutated through anything but atomics.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn metadata_is_small() {
+        assert!(std::mem::size_of::<super::Meta>() <= 24);
+    }
+}

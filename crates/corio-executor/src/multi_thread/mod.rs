@@ -1,0 +1,230 @@
+//! The multi-thread scheduler: N workers with local queues, a LIFO slot, work stealing and
+//! a global injector.
+//!
+//! * **Where a woken task goes.** Woken by the task running on a worker: that worker's LIFO
+//!   slot (it runs next, while its data is hot: the ping-pong fast path), displacing the
+//!   previous occupant to the local queue. A task waking itself (a yield) goes to the back of
+//!   the local queue. Woken on a worker outside a task (e.g. by the driver): the local queue.
+//!   Spawned on a worker: the local queue. Anywhere else: the injector.
+//! * **Local queues** are bounded `ConcurrentQueue`s (others steal from them); when full, the
+//!   task goes to the injector.
+//! * **Finding work**: LIFO slot (at most [`MAX_LIFO_RUNS`] in a row), local queue, injector,
+//!   then stealing half of a random victim's queue. Every [`MAINTENANCE_INTERVAL`] ticks the
+//!   injector comes first and the driver is polled, so nothing starves.
+//! * **Idle workers** search (spinning over steal attempts) before parking; see `idle.rs` for
+//!   the wake-up protocol and `park.rs` for who waits in the driver.
+//! * The thread calling `block_on` only polls the main future and sleeps on its own parker
+//!   in between: it runs no tasks and never waits in the driver.
+
+mod idle;
+mod park;
+mod worker;
+
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use async_task::{Runnable, ScheduleInfo};
+use concurrent_queue::{ConcurrentQueue, PushError};
+
+use crate::block_on::block_on_thread;
+use crate::context::{self, NO_WORKER};
+use crate::driver::Driver;
+use crate::meta::Meta;
+use crate::registry::Registry;
+use crate::scheduler::{Scheduler, discard, drop_runnable};
+
+use idle::Idle;
+use park::WorkerParker;
+
+/// Capacity of each worker's local queue.
+const LOCAL_QUEUE: usize = 256;
+/// Consecutive runs from the LIFO slot before the local queue gets a turn.
+const MAX_LIFO_RUNS: u32 = 3;
+/// Ticks between looks at the injector and the driver.
+const MAINTENANCE_INTERVAL: u32 = 61;
+
+pub(crate) struct Shared {
+    injector: ConcurrentQueue<Runnable<Meta>>,
+    workers: Box<[WorkerShared]>,
+    idle: Idle,
+    driver: Arc<dyn Driver>,
+    /// Some worker waits in (or polls) the driver.
+    driver_busy: AtomicBool,
+    registry: Registry,
+    closed: AtomicBool,
+    stopping: AtomicBool,
+}
+
+struct WorkerShared {
+    queue: ConcurrentQueue<Runnable<Meta>>,
+    parker: WorkerParker,
+}
+
+impl Shared {
+    /// Creates the runtime and starts its worker threads.
+    pub(crate) fn start(
+        workers: usize,
+        driver: Arc<dyn Driver>,
+    ) -> io::Result<(Arc<Shared>, Vec<JoinHandle<()>>)> {
+        let workers = workers.clamp(1, 1 << 15);
+        let shared = Arc::new(Shared {
+            injector: ConcurrentQueue::unbounded(),
+            workers: (0..workers)
+                .map(|_| WorkerShared {
+                    queue: ConcurrentQueue::bounded(LOCAL_QUEUE),
+                    parker: WorkerParker::default(),
+                })
+                .collect(),
+            idle: Idle::new(workers),
+            driver,
+            driver_busy: AtomicBool::new(false),
+            registry: Registry::new(workers * 2),
+            closed: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+        });
+        let mut threads = Vec::with_capacity(workers);
+        for idx in 0..workers {
+            let sh = shared.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("corio-worker-{idx}"))
+                .spawn(move || worker::run(sh, idx));
+            match spawned {
+                Ok(t) => threads.push(t),
+                Err(e) => {
+                    shared.shutdown(threads);
+                    return Err(e);
+                }
+            }
+        }
+        Ok((shared, threads))
+    }
+
+    fn addr(&self) -> usize {
+        self as *const Shared as usize
+    }
+
+    pub(crate) fn workers(&self) -> usize {
+        self.workers.len()
+    }
+
+    pub(crate) fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// The schedule function of every task of this runtime.
+    pub(crate) fn schedule(&self, r: Runnable<Meta>, info: ScheduleInfo) {
+        r.metadata().set_scheduled();
+        match context::worker_of(self.addr()) {
+            Some(idx) if idx < self.workers.len() => {
+                if !info.woken_while_running && context::in_task() {
+                    if let Some(prev) = context::swap_lifo(r) {
+                        self.push_local(idx, prev);
+                    }
+                } else {
+                    self.push_local(idx, r);
+                }
+            }
+            _ => self.push_remote(r),
+        }
+    }
+
+    /// Queues a newly spawned task.
+    pub(crate) fn push_new(&self, r: Runnable<Meta>) {
+        match context::worker_of(self.addr()) {
+            Some(idx) if idx < self.workers.len() => self.push_local(idx, r),
+            _ => self.push_remote(r),
+        }
+    }
+
+    fn push_local(&self, idx: usize, r: Runnable<Meta>) {
+        match self.workers[idx].queue.push(r) {
+            Ok(()) => self.notify_parked(),
+            Err(PushError::Full(r)) => self.push_remote(r),
+            Err(PushError::Closed(r)) => drop_runnable(r),
+        }
+    }
+
+    fn push_remote(&self, r: Runnable<Meta>) {
+        match self.injector.push(r) {
+            Ok(()) => self.notify_parked(),
+            // Closed at the end of shutdown: every task's future is gone by then.
+            Err(e) => drop_runnable(e.into_inner()),
+        }
+    }
+
+    /// Wakes a sleeping worker if work became stealable and nobody is searching.
+    fn notify_parked(&self) {
+        if let Some(idx) = self.idle.worker_to_notify() {
+            self.workers[idx].parker.unpark(&*self.driver);
+        }
+    }
+
+    /// Whether any queue a searcher could take from holds work.
+    fn has_work(&self) -> bool {
+        !self.injector.is_empty() || self.workers.iter().any(|w| !w.queue.is_empty())
+    }
+
+    pub(crate) fn block_on<F: Future>(self: &Arc<Self>, fut: F) -> F::Output {
+        let _enter = context::enter(Scheduler::Multi(self.clone()), NO_WORKER);
+        block_on_thread(fut)
+    }
+
+    /// Stops accepting tasks, cancels the listed ones, stops the workers, and (unless called
+    /// from one of them) joins them and drops every remaining task.
+    pub(crate) fn shutdown(&self, threads: Vec<JoinHandle<()>>) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.registry.close();
+        self.registry.cancel_all();
+        self.stopping.store(true, Ordering::SeqCst);
+        for w in self.workers.iter() {
+            w.parker.unpark(&*self.driver);
+        }
+        self.driver.unpark();
+        if context::worker_of(self.addr()).is_some_and(|i| i < self.workers.len()) {
+            // A worker cannot join itself; the last worker to exit drains.
+            return;
+        }
+        for t in threads {
+            let _ = t.join();
+        }
+        self.drain();
+    }
+
+    /// Drops every queued task until none is listed (bounded, in case a task is stuck on a
+    /// thread that was not joined), then closes the queues.
+    fn drain(&self) {
+        let deadline = Instant::now() + Duration::from_secs(1);
+        loop {
+            while let Ok(r) = self.injector.pop() {
+                discard(&self.registry, r);
+            }
+            for w in self.workers.iter() {
+                while let Ok(r) = w.queue.pop() {
+                    discard(&self.registry, r);
+                }
+            }
+            if self.registry.len() == 0 || Instant::now() > deadline {
+                break;
+            }
+            self.registry.cancel_all();
+            std::thread::yield_now();
+        }
+        if self.registry.len() == 0 {
+            self.injector.close();
+            for w in self.workers.iter() {
+                w.queue.close();
+            }
+            while let Ok(r) = self.injector.pop() {
+                discard(&self.registry, r);
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! A worker's parker: it sleeps either in the driver (if no other worker does) or on its own
+//! condvar, and its unparker knows which of the two to end.
+
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError};
+
+use crate::driver::Driver;
+use crate::parker::lock;
+
+const EMPTY: u8 = 0;
+const PARKED_CONDVAR: u8 = 1;
+const PARKED_DRIVER: u8 = 2;
+const NOTIFIED: u8 = 3;
+
+#[derive(Default)]
+pub(crate) struct WorkerParker {
+    state: AtomicU8,
+    lock: Mutex<()>,
+    cvar: Condvar,
+}
+
+impl WorkerParker {
+    /// Sleeps until unparked. `driver_busy` is the runtime's "someone waits in the driver"
+    /// flag: the first parker to take it waits in the driver, dispatching I/O and timers.
+    /// Returning early (events dispatched, spurious wake-ups) is allowed.
+    pub(crate) fn park(&self, driver: &dyn Driver, driver_busy: &AtomicBool) {
+        if self
+            .state
+            .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            return;
+        }
+        if driver_busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            if self
+                .state
+                .compare_exchange(EMPTY, PARKED_DRIVER, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                driver.park(None);
+            }
+            self.state.swap(EMPTY, Ordering::Acquire);
+            driver_busy.store(false, Ordering::Release);
+            return;
+        }
+        let mut guard = lock(&self.lock);
+        if self
+            .state
+            .compare_exchange(EMPTY, PARKED_CONDVAR, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            self.state.swap(EMPTY, Ordering::Acquire);
+            return;
+        }
+        loop {
+            guard = self
+                .cvar
+                .wait(guard)
+                .unwrap_or_else(PoisonError::into_inner);
+            if self
+                .state
+                .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
+                return;
+            }
+        }
+    }
+
+    pub(crate) fn unpark(&self, driver: &dyn Driver) {
+        match self.state.swap(NOTIFIED, Ordering::AcqRel) {
+            PARKED_CONDVAR => {
+                drop(lock(&self.lock));
+                self.cvar.notify_one();
+            }
+            PARKED_DRIVER => driver.unpark(),
+            _ => {}
+        }
+    }
+}

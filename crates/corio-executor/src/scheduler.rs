@@ -1,0 +1,182 @@
+//! What both schedulers share: spawning a task into a scheduler, running one, dropping one.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::sync::Arc;
+
+use async_task::{Runnable, ScheduleInfo, WithInfo};
+
+use crate::context::{self, TaskGuard};
+use crate::coop;
+use crate::current_thread;
+use crate::error::SpawnError;
+use crate::harness::Harness;
+use crate::info::TaskInfo;
+use crate::meta::{Info, Meta};
+use crate::multi_thread;
+use crate::registry::{Key, Registry};
+use crate::task::Task;
+
+/// A runtime's scheduler, as the thread-local context and the `Executor` hold it.
+#[derive(Clone)]
+pub(crate) enum Scheduler {
+    Current(Arc<current_thread::Shared>),
+    Multi(Arc<multi_thread::Shared>),
+}
+
+/// A name and spawn location, for named spawns.
+pub(crate) fn info(name: Option<&str>, location: &'static Location<'static>) -> Option<Box<Info>> {
+    name.map(|n| {
+        Box::new(Info {
+            name: n.into(),
+            location,
+        })
+    })
+}
+
+impl Scheduler {
+    /// Identifies the runtime (the address of its shared state).
+    pub(crate) fn addr(&self) -> usize {
+        match self {
+            Scheduler::Current(s) => Arc::as_ptr(s) as usize,
+            Scheduler::Multi(s) => Arc::as_ptr(s) as usize,
+        }
+    }
+
+    pub(crate) fn registry(&self) -> &Registry {
+        match self {
+            Scheduler::Current(s) => s.registry(),
+            Scheduler::Multi(s) => s.registry(),
+        }
+    }
+
+    pub(crate) fn all_tasks(&self) -> Vec<TaskInfo> {
+        self.registry().snapshot()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        match self {
+            Scheduler::Current(s) => s.is_closed(),
+            Scheduler::Multi(s) => s.is_closed(),
+        }
+    }
+
+    pub(crate) fn spawn<F>(
+        &self,
+        info: Option<Box<Info>>,
+        fut: F,
+    ) -> Result<Task<F::Output>, SpawnError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        if self.is_closed() {
+            return Err(SpawnError::Shutdown);
+        }
+        let meta = Meta::new(info, self.registry().shard_for_this_thread());
+        let builder = async_task::Builder::new().metadata(meta);
+        let harness = move |_: &Meta| Harness::new(fut);
+        match self {
+            Scheduler::Current(s) => {
+                let sh = s.clone();
+                let schedule = WithInfo(move |r, i: ScheduleInfo| sh.schedule(r, i));
+                let (r, t) = builder.spawn(harness, schedule);
+                finish_spawn(s.registry(), r, t, |r| s.push_new(r))
+            }
+            Scheduler::Multi(s) => {
+                let sh = s.clone();
+                let schedule = WithInfo(move |r, i: ScheduleInfo| sh.schedule(r, i));
+                let (r, t) = builder.spawn(harness, schedule);
+                finish_spawn(s.registry(), r, t, |r| s.push_new(r))
+            }
+        }
+    }
+
+    /// Spawns a `!Send` future; only a current-thread runtime, on the thread running its loop,
+    /// can run it.
+    pub(crate) fn spawn_local<F>(
+        &self,
+        info: Option<Box<Info>>,
+        fut: F,
+    ) -> Result<Task<F::Output>, SpawnError>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let Scheduler::Current(s) = self else {
+            return Err(SpawnError::LocalUnsupported);
+        };
+        if context::worker_of(self.addr()) != Some(context::CT_LOOP) {
+            return Err(SpawnError::LocalUnsupported);
+        }
+        if s.is_closed() {
+            return Err(SpawnError::Shutdown);
+        }
+        let meta = Meta::new(info, s.registry().shard_for_this_thread());
+        let sh = s.clone();
+        let schedule = WithInfo(move |r, i: ScheduleInfo| sh.schedule(r, i));
+        // async-task checks that the future is only polled and dropped on this thread.
+        let (r, t) = async_task::Builder::new()
+            .metadata(meta)
+            .spawn_local(move |_: &Meta| Harness::new(fut), schedule);
+        finish_spawn(s.registry(), r, t, |r| s.push_new(r))
+    }
+}
+
+/// Lists the new task, then hands it to the scheduler.
+fn finish_spawn<T>(
+    registry: &Registry,
+    runnable: Runnable<Meta>,
+    task: async_task::Task<crate::harness::Output<T>, Meta>,
+    push: impl FnOnce(Runnable<Meta>),
+) -> Result<Task<T>, SpawnError> {
+    let waker = runnable.waker();
+    if registry.insert(runnable.metadata(), waker.clone()).is_err() {
+        // Shut down since the check: the task never runs.
+        drop_runnable(runnable);
+        task.detach();
+        return Err(SpawnError::Shutdown);
+    }
+    push(runnable);
+    Ok(Task::new(task, waker))
+}
+
+/// Runs one scheduled task: polls it, or drops it if it was cancelled; unlists it when done.
+pub(crate) fn run_task(registry: &Registry, r: Runnable<Meta>) {
+    let meta = r.metadata();
+    let key = Key::of(meta);
+    if meta.cancel_requested() {
+        // Unlisted first: whoever awaits the task may look at the listing as soon as the
+        // drop below notifies it.
+        registry.remove(key);
+        drop_runnable(r);
+        return;
+    }
+    meta.set_running();
+    let guard = TaskGuard::enter(meta);
+    // The task's own panics are caught inside it (`Harness`); this catches only a destructor
+    // that panics when the future is dropped after completing.
+    let ran = catch_unwind(AssertUnwindSafe(|| coop::with_budget(|| r.run())));
+    let finished = guard.finished();
+    drop(guard);
+    if ran.is_err() {
+        eprintln!("corio: a task's destructor panicked; the panic was contained");
+    }
+    if finished || ran.is_err() {
+        registry.remove(key);
+    }
+}
+
+/// Drops a task without running it (cancellation, shutdown); its future's destructor runs
+/// here, and a panic in it is contained.
+pub(crate) fn drop_runnable(r: Runnable<Meta>) {
+    if catch_unwind(AssertUnwindSafe(move || drop(r))).is_err() {
+        eprintln!("corio: a cancelled task's destructor panicked; the panic was contained");
+    }
+}
+
+/// Drops a task met while draining a runtime, unlisting it.
+pub(crate) fn discard(registry: &Registry, r: Runnable<Meta>) {
+    registry.remove(Key::of(r.metadata()));
+    drop_runnable(r);
+}
