@@ -1,9 +1,9 @@
 //! corio — an async runtime for Rust with everything Python's asyncio gives Python.
 //!
-//! This facade is the one dependency an application needs. Today it provides the event loop
-//! ([`run`], [`Runtime`]), time ([`sleep`], [`timeout`], [`time`]) and readiness-based I/O
-//! ([`io::Async`]); tasks, synchronisation primitives, streams and subprocesses arrive as
-//! their crates land (see `docs/asyncio-mapping.md`).
+//! This facade is the one dependency an application needs. Today it provides the runtime
+//! ([`run`], [`Runtime`]), tasks ([`spawn`], [`task`]), time ([`sleep`], [`timeout`],
+//! [`time`]) and readiness-based I/O ([`io::Async`]); synchronisation primitives, streams and
+//! subprocesses arrive as their crates land (see `docs/asyncio-mapping.md`).
 //!
 //! ```
 //! use std::time::Duration;
@@ -15,13 +15,15 @@
 //! assert_eq!(answer, 42);
 //! ```
 //!
-//! The crates underneath can be used on their own: `corio-timer` (timing wheel, sleeps,
-//! intervals, timeouts, real and virtual clocks) and `corio-reactor` (edge-triggered readiness
-//! I/O on `polling`).
+//! The crates underneath can be used on their own: `corio-executor` (the schedulers and
+//! tasks), `corio-timer` (timing wheel, sleeps, intervals, timeouts, real and virtual clocks)
+//! and `corio-reactor` (edge-triggered readiness I/O).
 
 pub mod io;
 mod runtime;
+pub mod task;
 pub mod time;
 
 pub use runtime::{Builder, Runtime, block_on, run};
+pub use task::{Task, TaskError, spawn, yield_now};
 pub use time::{TimeoutError, sleep, sleep_until, timeout, timeout_at};

@@ -1,30 +1,36 @@
-//! The event loop: a reactor (I/O readiness + timers) driven while the main future runs.
+//! The runtime: a reactor (I/O readiness + timers) and an executor (tasks) that parks in it.
 //!
-//! `block_on` is the current-thread driver: it polls the main future whenever it is woken and
-//! otherwise parks in the reactor, whose poll timeout is the timing wheel's next deadline.
-//! The multi-threaded executor plugs in here: its workers park through the same reactor.
+//! The executor knows the reactor only through [`corio_executor::Driver`]: idle workers wait
+//! in `Reactor::park`, whose timeout is the timing wheel's next deadline, and every worker
+//! thread enters the reactor so tasks reach I/O and timers through thread-locals.
 
 use std::future::Future;
 use std::io;
-use std::pin::pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
+use corio_executor::{Driver, DriverGuard, Executor};
 use corio_reactor::{Reactor, Unparker};
 use corio_timer::Clock;
 
 /// Configures and creates a [`Runtime`].
 ///
 /// ```
-/// let rt = corio::Runtime::builder().virtual_clock().build()?;
-/// assert!(rt.clock().is_virtual());
+/// let rt = corio::Runtime::builder().worker_threads(2).build()?;
+/// assert_eq!(rt.block_on(async { corio::spawn(async { 6 * 7 }).await }).unwrap(), 42);
 /// # std::io::Result::Ok(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Builder {
     clock: Clock,
+    flavor: Flavor,
+}
+
+/// Which scheduler runs the tasks.
+#[derive(Debug, Clone, Copy)]
+enum Flavor {
+    CurrentThread,
+    /// `0` = one worker per available core.
+    MultiThread(usize),
 }
 
 impl Default for Builder {
@@ -34,7 +40,7 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// A builder for a runtime on the real monotonic clock.
+    /// A builder for a multi-threaded runtime (one worker per core) on the real clock.
     ///
     /// ```
     /// let rt = corio::Builder::new().build()?;
@@ -42,12 +48,48 @@ impl Builder {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn new() -> Self {
-        Builder { clock: Clock::Real }
+        Builder {
+            clock: Clock::Real,
+            flavor: Flavor::MultiThread(0),
+        }
+    }
+
+    /// Runs every task on the thread that calls [`Runtime::block_on`] — asyncio's model, and
+    /// the fastest when tasks mostly wait. `spawn_local` (for `!Send` futures) works here.
+    ///
+    /// ```
+    /// let rt = corio::Builder::new().current_thread().build()?;
+    /// let here = std::thread::current().id();
+    /// let there = rt.block_on(async { corio::spawn(async { std::thread::current().id() }).await });
+    /// assert_eq!(there.unwrap(), here);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn current_thread(mut self) -> Self {
+        self.flavor = Flavor::CurrentThread;
+        self
+    }
+
+    /// Runs tasks on `workers` threads that steal work from each other (`0` means one per
+    /// available core, the default).
+    ///
+    /// ```
+    /// let rt = corio::Builder::new().worker_threads(2).build()?;
+    /// assert_eq!(rt.block_on(async { corio::spawn(async { 1 }).await }).unwrap(), 1);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn worker_threads(mut self, workers: usize) -> Self {
+        self.flavor = Flavor::MultiThread(workers);
+        self
     }
 
     /// Runs the loop on a fresh virtual clock: time stands still while tasks run and jumps
-    /// straight to the next timer deadline whenever the loop would otherwise wait only for
-    /// it. Tests that sleep for hours finish in milliseconds, deterministically.
+    /// straight to the next timer deadline whenever nothing else can happen. Tests that sleep
+    /// for hours finish in milliseconds, deterministically.
+    ///
+    /// This also selects the current-thread scheduler: only a loop that runs every task
+    /// itself can know, without racing other threads, that no task can run before time
+    /// jumps. (Choosing [`worker_threads`](Self::worker_threads) afterwards lets virtual time
+    /// jump whenever the worker waiting for I/O is idle, even while others are busy.)
     ///
     /// ```
     /// use std::time::{Duration, Instant};
@@ -59,11 +101,12 @@ impl Builder {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn virtual_clock(self) -> Self {
-        self.clock(Clock::new_virtual())
+        self.clock(Clock::new_virtual()).current_thread()
     }
 
     /// Runs the loop on the given clock — for example a [`corio_timer::VirtualClock`] the test
     /// keeps a handle to, so it can [`advance`](corio_timer::VirtualClock::advance) time itself.
+    /// The scheduler stays whatever was chosen.
     ///
     /// ```
     /// use corio::time::{Clock, VirtualClock};
@@ -81,10 +124,11 @@ impl Builder {
         self
     }
 
-    /// Creates the runtime: its poller (an epoll / kqueue instance) and its timing wheel.
+    /// Creates the runtime: its poller (an epoll / kqueue instance), its timing wheel and its
+    /// worker threads.
     ///
-    /// Fails only when the operating system refuses a poller, e.g. when the process is out
-    /// of file descriptors.
+    /// Fails only when the operating system refuses a poller or a thread, e.g. when the
+    /// process is out of file descriptors.
     ///
     /// ```
     /// let rt = corio::Builder::new().build()?;
@@ -92,40 +136,80 @@ impl Builder {
     /// # std::io::Result::Ok(())
     /// ```
     pub fn build(self) -> io::Result<Runtime> {
-        Ok(Runtime {
-            reactor: Reactor::new(self.clock)?,
-        })
+        let reactor = Reactor::new(self.clock)?;
+        let driver = ReactorDriver {
+            unparker: reactor.unparker(),
+            reactor: reactor.clone(),
+        };
+        let executor = match self.flavor {
+            Flavor::CurrentThread => Executor::current_thread(driver),
+            Flavor::MultiThread(workers) => Executor::multi_thread(workers, driver)?,
+        };
+        Ok(Runtime { reactor, executor })
     }
 }
 
-/// An event loop: I/O readiness and timers, driven while a future runs on it.
+/// The executor's view of the reactor: where idle workers wait, and the context every
+/// worker thread enters.
+struct ReactorDriver {
+    reactor: Reactor,
+    unparker: Unparker,
+}
+
+impl Driver for ReactorDriver {
+    fn park(&self, timeout: Option<Duration>) {
+        if let Err(e) = self.reactor.park(timeout) {
+            // Not seen in practice (EINTR is retried inside): report it and back off
+            // instead of spinning on a broken poller.
+            eprintln!("corio: the reactor failed to wait for events: {e}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    fn unpark(&self) {
+        self.unparker.unpark();
+    }
+
+    fn enter(&self) -> DriverGuard {
+        DriverGuard::new(self.reactor.enter())
+    }
+}
+
+/// An event loop: tasks, I/O readiness and timers.
+///
+/// Dropping the runtime shuts it down: tasks still pending are cancelled (their destructors
+/// run) and the worker threads are joined.
 ///
 /// ```
 /// use std::time::Duration;
 ///
 /// let rt = corio::Runtime::new()?;
 /// let v = rt.block_on(async {
-///     corio::sleep(Duration::from_millis(1)).await;
-///     "done"
+///     let task = corio::spawn(async {
+///         corio::sleep(Duration::from_millis(1)).await;
+///         "done"
+///     });
+///     task.await.unwrap()
 /// });
 /// assert_eq!(v, "done");
 /// # std::io::Result::Ok(())
 /// ```
-#[derive(Clone)]
 pub struct Runtime {
     reactor: Reactor,
+    executor: Executor,
 }
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runtime")
             .field("clock", self.clock())
+            .field("executor", &self.executor)
             .finish_non_exhaustive()
     }
 }
 
 impl Runtime {
-    /// A runtime on the real clock; the same as `Builder::new().build()`.
+    /// A multi-threaded runtime on the real clock; the same as `Builder::new().build()`.
     ///
     /// ```
     /// let rt = corio::Runtime::new()?;
@@ -139,7 +223,7 @@ impl Runtime {
     /// A [`Builder`] to configure a runtime.
     ///
     /// ```
-    /// let rt = corio::Runtime::builder().build()?;
+    /// let rt = corio::Runtime::builder().current_thread().build()?;
     /// # drop(rt);
     /// # std::io::Result::Ok(())
     /// ```
@@ -159,17 +243,17 @@ impl Runtime {
         self.reactor.timers().clock()
     }
 
-    /// Runs `fut` to completion on this loop and returns its output.
+    /// Runs `fut` to completion on this runtime and returns its output.
     ///
-    /// While `fut` waits, the calling thread parks in the reactor until I/O is ready, the
-    /// next timer is due or `fut` is woken from another thread. Calling `block_on` inside a
-    /// future that is itself being driven blocks that outer loop until the inner one ends,
-    /// like any blocking call would.
+    /// `fut` runs on the calling thread; tasks it spawns run on the workers (or, on a
+    /// current-thread runtime, on this thread while `fut` waits). Futures belong to the loop
+    /// they were created in: a sleep created inside one runtime runs on that runtime's
+    /// timers. Calling `block_on` inside a future that is itself being driven blocks that
+    /// outer loop until the inner one ends, like any blocking call would.
     ///
     /// # Panics
     ///
-    /// Panics if `fut` panics, or if the operating system's poller fails in a way that leaves
-    /// the loop unable to wait (not seen in practice; `EINTR` is retried).
+    /// Panics if `fut` panics.
     ///
     /// ```
     /// use std::time::Duration;
@@ -181,63 +265,20 @@ impl Runtime {
     /// ```
     pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
         let _entered = self.reactor.enter();
-        let mut fut = pin!(fut);
-        let signal = Arc::new(LoopSignal {
-            woken: AtomicBool::new(true),
-            unparker: self.reactor.unparker(),
-            owner: std::thread::current().id(),
-        });
-        let waker = Waker::from(signal.clone());
-        let mut cx = Context::from_waker(&waker);
-        loop {
-            if signal.woken.swap(false, Ordering::Acquire) {
-                if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-                    return out;
-                }
-            }
-            // Woken again while polling: just look at I/O and timers, don't wait.
-            let max = if signal.woken.load(Ordering::Acquire) {
-                Some(Duration::ZERO)
-            } else {
-                None
-            };
-            match self.reactor.park(max) {
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => panic!("corio: the reactor can no longer wait for events: {e}"),
-            }
-        }
+        self.executor.block_on(fut)
     }
 }
 
-/// The main future's waker: a flag, plus a poller notification when the wake comes from
-/// another thread (a wake on the loop's own thread is seen before the loop parks again).
-struct LoopSignal {
-    woken: AtomicBool,
-    unparker: Unparker,
-    owner: std::thread::ThreadId,
-}
-
-impl Wake for LoopSignal {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        if !self.woken.swap(true, Ordering::Release) && std::thread::current().id() != self.owner {
-            self.unparker.unpark();
-        }
-    }
-}
-
-/// Runs `fut` on a new event loop and returns its output — asyncio's `asyncio.run(main())`.
+/// Runs `fut` on a new runtime and returns its output — asyncio's `asyncio.run(main())`.
 ///
-/// The loop is created for this call and torn down when `fut` completes.
+/// The runtime is created for this call; when `fut` completes, the tasks still pending are
+/// cancelled (their destructors run) and the worker threads are joined.
 ///
 /// # Panics
 ///
-/// Panics if the operating system refuses to create the loop's poller (for instance when the
-/// process is out of file descriptors); use [`Runtime::new`] to handle that error instead.
+/// Panics if the operating system refuses to create the loop's poller or threads (for
+/// instance when the process is out of file descriptors); use [`Runtime::new`] to handle
+/// that error instead.
 ///
 /// ```
 /// use std::time::Duration;
@@ -255,7 +296,7 @@ pub fn run<F: Future>(fut: F) -> F::Output {
     }
 }
 
-/// Runs `fut` to completion on a new event loop; the same as [`run`], under the name Rust
+/// Runs `fut` to completion on a new runtime; the same as [`run`], under the name Rust
 /// runtimes use.
 ///
 /// ```

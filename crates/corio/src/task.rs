@@ -1,0 +1,23 @@
+//! Tasks: futures the runtime runs concurrently (asyncio's `create_task`, `Task`,
+//! `current_task`, `all_tasks`).
+//!
+//! Awaiting a [`Task`] gives `Result<T, TaskError>`: the output, or why there is none
+//! (cancelled, or panicked with the payload). Dropping a `Task` detaches it — the task keeps
+//! running, as in asyncio and tokio.
+//!
+//! ```
+//! corio::run(async {
+//!     let worker = corio::task::spawn_named("worker", async { 21 * 2 });
+//!     assert_eq!(worker.name(), Some("worker"));
+//!     assert_eq!(worker.await.unwrap(), 42);
+//!
+//!     let stuck = corio::spawn(std::future::pending::<()>());
+//!     assert!(stuck.cancel());
+//!     assert!(stuck.await.unwrap_err().is_cancelled());
+//! });
+//! ```
+
+pub use corio_executor::{
+    Builder, SpawnError, Task, TaskError, TaskId, TaskInfo, TaskRef, TaskState, all_tasks,
+    current_task, spawn, spawn_local, spawn_named, try_spawn, yield_now,
+};
