@@ -267,6 +267,26 @@ impl Runtime {
         let _entered = self.reactor.enter();
         self.executor.block_on(fut)
     }
+
+    /// Spawns a task on this runtime from any thread, inside the runtime or not.
+    ///
+    /// On a current-thread runtime the task runs while some thread is inside
+    /// [`block_on`](Self::block_on). Fails only once the runtime is shutting down.
+    ///
+    /// ```
+    /// let rt = corio::Runtime::new()?;
+    /// let task = std::thread::scope(|s| s.spawn(|| rt.spawn(async { 2 + 2 })).join().unwrap())?;
+    /// assert_eq!(rt.block_on(task).unwrap(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, fut: F) -> Result<crate::Task<F::Output>, crate::task::SpawnError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.executor.spawn(fut)
+    }
 }
 
 /// Runs `fut` on a new runtime and returns its output — asyncio's `asyncio.run(main())`.
