@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask ci` — every check CI runs, in order, each step named as it starts; the first
 //!   failing step stops the run with its output on the terminal and a non-zero exit code.
-//! - `cargo xtask bench [ARGS…]` — the cross-runtime benchmarks (corio vs tokio vs smol).
+//! - `cargo xtask bench [GROUP…] [--quick]` — the cross-runtime benchmarks (corio vs tokio vs
+//!   smol); `cargo xtask bench --help` for the groups and options.
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -33,8 +34,10 @@ const CI_STEPS: &[Step] = &[
         ],
         env: &[],
     },
+    // Builds corio-bench too (a workspace member), so the benchmarks never rot; they are
+    // only run by `cargo xtask bench`. The unit tests below cover the harness's logic.
     Step {
-        name: "build",
+        name: "build (all crates and targets, incl. the corio-bench harness)",
         args: &["build", "--workspace", "--all-targets", "--all-features"],
         env: &[],
     },
@@ -103,7 +106,36 @@ fn ci() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The benchmark groups of corio-bench (`crates/corio-bench/src/groups/mod.rs`, checked by a
+/// test), listed here so `--help` answers without building the release binary first.
+const BENCH_GROUPS: &[&str] = &[
+    "executor", "timer", "sync", "channel", "net", "process", "fs",
+];
+
+fn bench_help() -> String {
+    format!(
+        "usage: cargo xtask bench [GROUP…] [--quick] [--runs N]\n\
+         \n\
+         Builds corio-bench in release mode and runs corio, tokio (multi- and current-thread) and\n\
+         smol (executor on every core / on the calling thread) on the same workloads, interleaved.\n\
+         Writes a markdown table to stdout and target/corio-bench/report.md, the numbers to\n\
+         target/corio-bench/results.json and a bar chart per group to target/corio-bench/<group>.svg.\n\
+         \n\
+         GROUP      one or more of: {} (default: all)\n\
+         --quick    1 warm-up + 3 runs per runtime and benchmark (default: 2 + 15); all groups\n\
+         \x20          in under 4 minutes on 2 cores\n\
+         --runs N   N runs per runtime and benchmark after the warm-up\n\
+         \n\
+         See docs/benchmarks.md.",
+        BENCH_GROUPS.join(", ")
+    )
+}
+
 fn bench(args: &[String]) -> ExitCode {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{}", bench_help());
+        return ExitCode::SUCCESS;
+    }
     let status = cargo()
         .args(["run", "--release", "--package", "corio-bench", "--"])
         .args(args)
@@ -114,6 +146,29 @@ fn bench(args: &[String]) -> ExitCode {
         Err(e) => {
             eprintln!("could not run cargo: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bench_help_lists_the_harness_groups() {
+        let groups = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../crates/corio-bench/src/groups/mod.rs"
+        ))
+        .expect("corio-bench's group list");
+        let listed: Vec<&str> = groups
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("(\""))
+            .filter_map(|l| l.split('"').next())
+            .collect();
+        assert_eq!(listed, BENCH_GROUPS);
+        for g in BENCH_GROUPS {
+            assert!(bench_help().contains(g));
         }
     }
 }

@@ -1,75 +1,148 @@
 //! `cargo xtask bench [GROUP…] [--quick]`: corio side by side with tokio and smol.
 //!
 //! Every benchmark runs each runtime on the same workload, interleaved, and reports medians
-//! and corio's ratio to each peer (above 1 means corio is faster). Results go to stdout,
-//! `target/corio-bench/report.md` and `target/corio-bench/results.json`.
+//! with min–max and corio's ratio to each peer (above 1 means corio is faster). Results go
+//! to stdout, `target/corio-bench/report.md`, `target/corio-bench/results.json` and one
+//! `target/corio-bench/<group>.svg` chart per group.
 
+mod groups;
 mod join;
+mod latch;
 mod measure;
-mod net;
 mod report;
-mod timer;
+mod rt;
+mod svg;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use measure::{Measurement, Plan};
+use groups::GROUPS;
+use measure::Plan;
 
-/// Runs every benchmark of one group.
-type Group = fn(Plan) -> Vec<Measurement>;
+/// `--quick`: every group in well under 4 minutes on a 2-core machine.
+const QUICK: Plan = Plan {
+    warmups: 1,
+    runs: 3,
+};
+const FULL: Plan = Plan {
+    warmups: 2,
+    runs: 15,
+};
 
-/// The benchmark groups, in the order they run.
-const GROUPS: &[(&str, Group)] = &[("timer", timer::run), ("net", net::run)];
+fn usage() -> String {
+    format!(
+        "usage: cargo xtask bench [GROUP…] [--quick] [--runs N]\n\
+         \n\
+         Runs corio, tokio (multi- and current-thread) and smol (executor on every core, and on\n\
+         the calling thread) on the same workloads, interleaved, and writes\n\
+         target/corio-bench/report.md, results.json and <group>.svg.\n\
+         \n\
+         groups (default: all): {}\n\
+         --quick    {} warm-up + {} runs per runtime and benchmark (default: {} + {})\n\
+         --runs N   N runs per runtime and benchmark (after the warm-up)",
+        group_names(),
+        QUICK.warmups,
+        QUICK.runs,
+        FULL.warmups,
+        FULL.runs
+    )
+}
 
 fn main() -> ExitCode {
-    let mut quick = false;
-    let mut selected = Vec::new();
-    for arg in std::env::args().skip(1) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        // A measurement that needs a fresh process (see groups::executor).
+        return match groups::executor::child(&args[1..]) {
+            Some(v) => {
+                println!("{v}");
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("corio-bench: bad --child arguments: {:?}", &args[1..]);
+                ExitCode::from(2)
+            }
+        };
+    }
+
+    let mut plan = FULL;
+    let mut runs = None;
+    let mut selected: Vec<&str> = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
         match arg.as_str() {
-            "--quick" => quick = true,
+            "--quick" => plan = QUICK,
+            "--runs" => match it.next().and_then(|n| n.parse::<usize>().ok()) {
+                Some(n) if n > 0 => runs = Some(n),
+                _ => {
+                    eprintln!("--runs needs a positive number\n\n{}", usage());
+                    return ExitCode::from(2);
+                }
+            },
             "-h" | "--help" => {
-                println!("usage: cargo xtask bench [GROUP…] [--quick]");
-                println!("groups: {}", group_names());
+                println!("{}", usage());
                 return ExitCode::SUCCESS;
             }
-            name if GROUPS.iter().any(|(g, _)| *g == name) => selected.push(arg),
+            name if GROUPS.iter().any(|(g, _)| *g == name) => selected.push(name),
             other => {
-                eprintln!(
-                    "unknown benchmark group `{other}`; groups: {}",
-                    group_names()
-                );
+                eprintln!("unknown argument `{other}`\n\n{}", usage());
                 return ExitCode::from(2);
             }
         }
     }
-    let plan = if quick {
-        Plan {
-            warmups: 1,
-            runs: 5,
-        }
-    } else {
-        Plan {
-            warmups: 2,
-            runs: 15,
-        }
-    };
+    if let Some(n) = runs {
+        plan.runs = n;
+    }
+
+    let started = Instant::now();
     let mut results = Vec::new();
     for (name, run) in GROUPS {
-        if selected.is_empty() || selected.iter().any(|s| s == name) {
-            eprintln!("running group {name} ({} runs each)…", plan.runs);
+        if selected.is_empty() || selected.contains(name) {
+            let group_started = Instant::now();
+            eprintln!(
+                "== {name}: {} warm-up + {} runs per runtime, interleaved",
+                plan.warmups, plan.runs
+            );
             results.extend(run(plan));
+            eprintln!(
+                "== {name} done in {:.1} s",
+                group_started.elapsed().as_secs_f64()
+            );
         }
     }
 
-    let table = report::markdown(&results);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let header = format!(
+        "Each runtime: {} warm-up + {} runs per benchmark, interleaved; {cores} cores; {:.0} s in total.\n\
+         Cells: median (min–max). `corio vs X` = X's median / corio's median of the same flavour: \
+         above 1 means corio is faster (or smaller). `n/a`: the runtime cannot run the workload yet \
+         (see the notes); `—`: not a workload for that runtime.\n\n",
+        plan.warmups,
+        plan.runs,
+        started.elapsed().as_secs_f64()
+    );
+    let table = format!("{header}{}", report::markdown(&results));
     println!("{table}");
+
     let dir = output_dir();
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(dir.join("report.md"), &table))
-        .and_then(|()| std::fs::write(dir.join("results.json"), report::json(&results)));
+    let mut files = vec![
+        ("report.md".to_string(), table),
+        ("results.json".to_string(), report::json(&results)),
+    ];
+    for group in report::groups(&results) {
+        files.push((format!("{group}.svg"), svg::chart(&results, group)));
+    }
+    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        files
+            .iter()
+            .try_for_each(|(name, text)| std::fs::write(dir.join(name), text))
+            .map(|()| dir)
+    });
     match written {
-        Ok(()) => {
-            eprintln!("wrote {}/report.md and results.json", dir.display());
+        Ok(dir) => {
+            let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+            eprintln!("wrote {}: {}", dir.display(), names.join(", "));
             ExitCode::SUCCESS
         }
         Err(e) => {

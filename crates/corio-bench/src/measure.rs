@@ -1,41 +1,111 @@
 //! Repeated, interleaved measurement: every runtime's sample `i` is taken before any
 //! runtime's sample `i + 1`, so drift of a shared machine hits all of them alike.
 
-use std::time::Duration;
+use std::io::{IsTerminal, Write as _};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-/// One contender in a benchmark: a runtime name and a closure that runs `iters` operations
-/// and returns how long they took (set-up excluded).
+use crate::rt::{FLAVOURS, Needs};
+
+/// One sample: a duration, or a number of bytes.
+pub(crate) trait Sample {
+    /// Nanoseconds, or bytes.
+    fn value(self) -> f64;
+}
+
+impl Sample for Duration {
+    fn value(self) -> f64 {
+        self.as_nanos() as f64
+    }
+}
+
+/// A memory sample, in bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bytes(pub(crate) f64);
+
+impl Sample for Bytes {
+    fn value(self) -> f64 {
+        self.0
+    }
+}
+
+/// One contender in a benchmark: a runtime name and a closure that takes one sample
+/// (set-up excluded).
 pub(crate) struct Contender<'a> {
     pub(crate) runtime: &'static str,
-    pub(crate) run: Box<dyn FnMut(u64) -> Duration + 'a>,
+    run: Box<dyn FnMut() -> f64 + 'a>,
 }
 
 impl<'a> Contender<'a> {
-    pub(crate) fn new(runtime: &'static str, run: impl FnMut(u64) -> Duration + 'a) -> Self {
+    pub(crate) fn new<S: Sample>(runtime: &'static str, mut run: impl FnMut() -> S + 'a) -> Self {
         Contender {
             runtime,
-            run: Box::new(run),
+            run: Box::new(move || run().value()),
         }
     }
 }
 
-/// The measured result of one runtime on one benchmark.
-#[derive(Debug, Clone)]
-pub(crate) struct Measurement {
+/// What a benchmark's samples are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Unit {
+    /// Wall time of `ops` operations; the table shows the time per operation.
+    PerOp(u64),
+    /// Wall time of one run, shown as is (e.g. a timer overhead).
+    PerRun,
+    /// Bytes per `.0` (e.g. per task).
+    Bytes(&'static str),
+}
+
+/// A benchmark: where it belongs, what it measures and what it needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bench {
     pub(crate) group: &'static str,
-    pub(crate) bench: &'static str,
-    pub(crate) runtime: &'static str,
-    /// Operations per sample; `per_op_ns` is the median divided by it.
-    pub(crate) iters: u64,
-    pub(crate) median_ns: f64,
-    pub(crate) min_ns: f64,
-    pub(crate) max_ns: f64,
+    pub(crate) name: &'static str,
+    pub(crate) unit: Unit,
+    pub(crate) needs: Needs,
+    /// One line for the report: the workload, and what one operation is.
+    pub(crate) about: &'static str,
+}
+
+/// Median, minimum and maximum of a runtime's samples (ns or bytes, per [`Unit`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Stats {
+    pub(crate) median: f64,
+    pub(crate) min: f64,
+    pub(crate) max: f64,
     pub(crate) runs: usize,
 }
 
+impl Stats {
+    /// Summarises `samples` (at least one).
+    pub(crate) fn of(mut samples: Vec<f64>) -> Stats {
+        samples.sort_by(f64::total_cmp);
+        Stats {
+            median: median(&samples),
+            min: samples[0],
+            max: samples[samples.len() - 1],
+            runs: samples.len(),
+        }
+    }
+}
+
+/// One runtime on one benchmark: its numbers, or why it has none.
+#[derive(Debug, Clone)]
+pub(crate) struct Measurement {
+    pub(crate) bench: Bench,
+    pub(crate) runtime: &'static str,
+    pub(crate) result: Result<Stats, &'static str>,
+}
+
 impl Measurement {
-    pub(crate) fn per_op_ns(&self) -> f64 {
-        self.median_ns / self.iters as f64
+    /// The median per operation (time per op, or bytes), if measured.
+    pub(crate) fn per_op(&self) -> Option<f64> {
+        let s = self.result.as_ref().ok()?;
+        Some(match self.bench.unit {
+            Unit::PerOp(ops) => s.median / ops as f64,
+            Unit::PerRun | Unit::Bytes(_) => s.median,
+        })
     }
 }
 
@@ -46,43 +116,64 @@ pub(crate) struct Plan {
     pub(crate) runs: usize,
 }
 
+/// A sample that takes longer than this aborts the run: every workload is bounded.
+const SAMPLE_LIMIT: Duration = Duration::from_secs(120);
+
 /// Takes `plan.warmups` discarded and then `plan.runs` kept samples of every contender,
-/// interleaved, each sample running `iters` operations.
+/// interleaved, and returns one measurement per flavour column — `n/a` (with the reason)
+/// for the flavours without a contender.
 pub(crate) fn compare(
-    group: &'static str,
-    bench: &'static str,
-    iters: u64,
+    bench: Bench,
     plan: Plan,
-    contenders: &mut [Contender<'_>],
+    mut contenders: Vec<Contender<'_>>,
 ) -> Vec<Measurement> {
-    for _ in 0..plan.warmups {
-        for c in contenders.iter_mut() {
-            (c.run)(iters);
-        }
-    }
+    let progress = Progress::new();
+    let total = plan.warmups + plan.runs;
     let mut samples = vec![Vec::with_capacity(plan.runs); contenders.len()];
-    for _ in 0..plan.runs {
+    for round in 0..total {
         for (c, s) in contenders.iter_mut().zip(&mut samples) {
-            s.push((c.run)(iters).as_nanos() as f64);
+            let label = if round < plan.warmups {
+                format!(
+                    "[{}] {} {} warm-up {}/{}",
+                    bench.group,
+                    bench.name,
+                    c.runtime,
+                    round + 1,
+                    plan.warmups
+                )
+            } else {
+                format!(
+                    "[{}] {} {} run {}/{}",
+                    bench.group,
+                    bench.name,
+                    c.runtime,
+                    round - plan.warmups + 1,
+                    plan.runs
+                )
+            };
+            progress.show(&label);
+            watchdog::arm(&label);
+            let v = (c.run)();
+            watchdog::disarm();
+            if round >= plan.warmups {
+                s.push(v);
+            }
         }
     }
-    contenders
-        .iter()
-        .zip(samples)
-        .map(|(c, mut s)| {
-            s.sort_by(f64::total_cmp);
-            Measurement {
-                group,
-                bench,
-                runtime: c.runtime,
-                iters,
-                median_ns: median(&s),
-                min_ns: s[0],
-                max_ns: s[s.len() - 1],
-                runs: s.len(),
-            }
-        })
-        .collect()
+    progress.done();
+    let mut out = Vec::new();
+    for flavour in FLAVOURS {
+        let result = match contenders.iter().position(|c| c.runtime == flavour) {
+            Some(i) => Ok(Stats::of(std::mem::take(&mut samples[i]))),
+            None => Err(bench.needs.missing(flavour)),
+        };
+        out.push(Measurement {
+            bench,
+            runtime: flavour,
+            result,
+        });
+    }
+    out
 }
 
 fn median(sorted: &[f64]) -> f64 {
@@ -94,42 +185,168 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
+/// The progress line on stderr: rewritten in place on a terminal, one line per sample
+/// otherwise.
+struct Progress {
+    tty: bool,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress {
+            tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn show(&self, line: &str) {
+        if cfg!(test) {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        if self.tty {
+            let _ = write!(err, "\r\x1b[2K{line}");
+        } else {
+            let _ = writeln!(err, "{line}");
+        }
+        let _ = err.flush();
+    }
+
+    fn done(&self) {
+        if self.tty {
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+        }
+    }
+}
+
+/// Aborts the process when a sample hangs: a deadlocked workload must not hold the machine.
+mod watchdog {
+    use super::*;
+
+    /// Milliseconds since `EPOCH` at which the running sample started; 0 when none runs.
+    static STARTED_MS: AtomicU64 = AtomicU64::new(0);
+    static LABEL: Mutex<String> = Mutex::new(String::new());
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+    fn now_ms() -> u64 {
+        EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
+    }
+
+    pub(super) fn arm(label: &str) {
+        static THREAD: std::sync::Once = std::sync::Once::new();
+        THREAD.call_once(|| {
+            std::thread::Builder::new()
+                .name("bench-watchdog".into())
+                .spawn(watch)
+                .expect("spawn the watchdog");
+        });
+        label.clone_into(&mut LABEL.lock().unwrap_or_else(|e| e.into_inner()));
+        STARTED_MS.store(now_ms(), Ordering::Release);
+    }
+
+    pub(super) fn disarm() {
+        STARTED_MS.store(0, Ordering::Release);
+    }
+
+    fn watch() {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            let started = STARTED_MS.load(Ordering::Acquire);
+            if started != 0 && now_ms().saturating_sub(started) > SAMPLE_LIMIT.as_millis() as u64 {
+                let label = LABEL.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                eprintln!(
+                    "\ncorio-bench: {label} has run for more than {} s; aborting",
+                    SAMPLE_LIMIT.as_secs()
+                );
+                std::process::exit(3);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn bench(unit: Unit) -> Bench {
+        Bench {
+            group: "g",
+            name: "x",
+            unit,
+            needs: Needs::Spawn,
+            about: "",
+        }
+    }
+
     #[test]
     fn samples_are_interleaved_and_summarised() {
         let order = std::cell::RefCell::new(Vec::new());
-        let mut contenders = [
-            Contender::new("a", |n| {
+        let contenders = vec![
+            Contender::new("tokio-ct", || {
                 order.borrow_mut().push('a');
-                Duration::from_nanos(n * 10)
+                Duration::from_nanos(40)
             }),
-            Contender::new("b", |n| {
+            Contender::new("smol-ct", || {
                 order.borrow_mut().push('b');
-                Duration::from_nanos(n * 20)
+                Duration::from_nanos(80)
             }),
         ];
         let m = compare(
-            "g",
-            "x",
-            4,
+            bench(Unit::PerOp(4)),
             Plan {
                 warmups: 1,
                 runs: 3,
             },
-            &mut contenders,
+            contenders,
         );
-        drop(contenders);
         assert_eq!(order.into_inner(), "abababab".chars().collect::<Vec<_>>());
-        assert_eq!(m[0].median_ns, 40.0);
-        assert_eq!(m[1].per_op_ns(), 20.0);
-        assert_eq!(m[1].runs, 3);
+        let of = |rt: &str| m.iter().find(|m| m.runtime == rt).unwrap();
+        assert_eq!(of("tokio-ct").result.unwrap().median, 40.0);
+        assert_eq!(of("smol-ct").per_op(), Some(20.0));
+        assert_eq!(of("smol-ct").result.unwrap().runs, 3);
     }
 
     #[test]
-    fn median_of_even_count_is_the_midpoint() {
-        assert_eq!(median(&[1.0, 2.0, 4.0, 10.0]), 3.0);
+    fn every_flavour_gets_a_row_and_the_missing_ones_say_why() {
+        let m = compare(
+            bench(Unit::PerRun),
+            Plan {
+                warmups: 0,
+                runs: 1,
+            },
+            vec![Contender::new("tokio-mt", || Duration::from_nanos(5))],
+        );
+        assert_eq!(m.len(), FLAVOURS.len());
+        let corio = m.iter().find(|m| m.runtime == "corio-ct").unwrap();
+        assert_eq!(corio.result, Err(Needs::Spawn.missing("corio-ct")));
+        assert_eq!(corio.per_op(), None);
+    }
+
+    #[test]
+    fn stats_of_samples() {
+        let s = Stats::of(vec![10.0, 1.0, 4.0, 2.0]);
+        assert_eq!(
+            s,
+            Stats {
+                median: 3.0,
+                min: 1.0,
+                max: 10.0,
+                runs: 4
+            }
+        );
+        assert_eq!(Stats::of(vec![7.0]).median, 7.0);
+    }
+
+    #[test]
+    fn bytes_are_reported_as_is() {
+        let m = compare(
+            bench(Unit::Bytes("task")),
+            Plan {
+                warmups: 0,
+                runs: 3,
+            },
+            vec![Contender::new("smol-mt", || Bytes(100.0))],
+        );
+        let smol = m.iter().find(|m| m.runtime == "smol-mt").unwrap();
+        assert_eq!(smol.per_op(), Some(100.0));
     }
 }
