@@ -4,11 +4,22 @@ use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+use std::time::Instant;
 
 use crate::coop;
+use crate::locals;
 use crate::parker::Parker;
 
-struct ThreadWaker(Parker);
+/// Wakes a thread sleeping in [`ThreadWaker::park`].
+#[derive(Default)]
+pub(crate) struct ThreadWaker(Parker);
+
+impl ThreadWaker {
+    /// Sleeps until woken (at once if woken since the last return).
+    pub(crate) fn park(&self) {
+        self.0.park(None);
+    }
+}
 
 impl Wake for ThreadWaker {
     fn wake(self: Arc<Self>) {
@@ -20,16 +31,47 @@ impl Wake for ThreadWaker {
     }
 }
 
-/// Polls `fut` whenever it is woken until it completes; the thread sleeps in between.
+/// Polls `fut` whenever it is woken until it completes; the thread sleeps in between. `fut`
+/// is a task-local scope of its own, starting from the caller's values.
 pub(crate) fn block_on_thread<F: Future>(fut: F) -> F::Output {
     let signal = Arc::new(ThreadWaker(Parker::default()));
     let waker = Waker::from(signal.clone());
     let mut cx = Context::from_waker(&waker);
     let mut fut = pin!(fut);
+    let mut values = locals::inherit();
     loop {
-        if let Poll::Ready(out) = coop::with_budget(|| fut.as_mut().poll(&mut cx)) {
+        let poll = locals::scope(&mut values, false, || {
+            coop::with_budget(|| fut.as_mut().poll(&mut cx))
+        });
+        if let Poll::Ready(out) = poll {
             return out;
         }
         signal.0.park(None);
+    }
+}
+
+/// Polls `fut` whenever it is woken until it completes or `deadline` passes (`None`: never);
+/// `None` on timeout.
+pub(crate) fn block_on_until<F: Future + Unpin>(
+    fut: &mut F,
+    deadline: Option<Instant>,
+) -> Option<F::Output> {
+    let signal = Arc::new(ThreadWaker(Parker::default()));
+    let waker = Waker::from(signal.clone());
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(out) = std::pin::Pin::new(&mut *fut).poll(&mut cx) {
+            return Some(out);
+        }
+        match deadline {
+            None => signal.0.park(None),
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return None;
+                }
+                signal.0.park(Some(left));
+            }
+        }
     }
 }

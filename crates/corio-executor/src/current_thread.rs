@@ -10,19 +10,21 @@
 //! `sleeping`; the driver remembers an unpark that precedes the park.
 
 use std::future::Future;
-use std::pin::pin;
-use std::sync::Arc;
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, Ordering, fence};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use async_task::{Runnable, ScheduleInfo};
 use concurrent_queue::ConcurrentQueue;
 
-use crate::block_on::block_on_thread;
+use crate::block_on::ThreadWaker;
+use crate::blocking::{BlockingConfig, Pool};
 use crate::context::{self, CT_LOOP};
 use crate::coop;
 use crate::driver::Driver;
+use crate::locals;
 use crate::meta::Meta;
 use crate::registry::Registry;
 use crate::scheduler::{Scheduler, discard, drop_runnable, run_task};
@@ -41,6 +43,12 @@ pub(crate) struct Shared {
     sleeping: AtomicBool,
     /// A thread is running the loop.
     looping: AtomicBool,
+    /// The wakers of `block_on` calls waiting while another thread runs the loop: all woken
+    /// whenever it leaves, so that one of them takes the loop over. Each stays listed until
+    /// its `block_on` completes or holds the loop (one woken but beaten to the loop must be
+    /// woken again at the next release).
+    handoff: Mutex<Vec<Waker>>,
+    blocking: Pool,
 }
 
 impl Shared {
@@ -52,6 +60,8 @@ impl Shared {
             closed: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
             looping: AtomicBool::new(false),
+            handoff: Mutex::new(Vec::new()),
+            blocking: Pool::new(BlockingConfig::default()),
         })
     }
 
@@ -61,6 +71,14 @@ impl Shared {
 
     pub(crate) fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    pub(crate) fn blocking(&self) -> &Pool {
+        &self.blocking
+    }
+
+    pub(crate) fn driver(&self) -> &Arc<dyn Driver> {
+        &self.driver
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -101,11 +119,56 @@ impl Shared {
     }
 
     pub(crate) fn block_on<F: Future>(self: &Arc<Self>, fut: F) -> F::Output {
+        let mut fut = pin!(fut);
+        // The main future is a task-local scope of its own, starting from the caller's.
+        let mut values = locals::inherit();
         if self.looping.swap(true, Ordering::Acquire) {
-            // Another thread runs the loop (and the tasks); this one just waits for `fut`.
-            let _enter = context::enter(Scheduler::Current(self.clone()), context::NO_WORKER);
-            return block_on_thread(fut);
+            match self.wait_or_take_over(fut.as_mut(), &mut values) {
+                Poll::Ready(out) => return out,
+                Poll::Pending => {} // the loop is ours now
+            }
         }
+        self.run_loop(fut, values)
+    }
+
+    /// Another thread runs the loop (and the tasks): waits for `fut` on this thread, until
+    /// it completes (`Ready`) or the loop is released and this thread holds it (`Pending`) —
+    /// otherwise, once that thread left, nobody would drive the driver `fut` may wait on.
+    fn wait_or_take_over<F: Future>(
+        self: &Arc<Self>,
+        mut fut: Pin<&mut F>,
+        values: &mut Option<Arc<locals::Values>>,
+    ) -> Poll<F::Output> {
+        let _enter = context::enter(Scheduler::Current(self.clone()), context::NO_WORKER);
+        let signal = Arc::new(ThreadWaker::default());
+        let waker = Waker::from(signal.clone());
+        // Listed before looking at `looping`: a release after this point wakes us, and one
+        // before it is seen by the `swap` below.
+        self.handoff().push(waker.clone());
+        let mut cx = Context::from_waker(&waker);
+        let out = loop {
+            let poll = locals::scope(values, false, || {
+                coop::with_budget(|| fut.as_mut().poll(&mut cx))
+            });
+            if poll.is_ready() || !self.looping.swap(true, Ordering::Acquire) {
+                break poll;
+            }
+            signal.park();
+        };
+        self.handoff().retain(|w| !w.will_wake(&waker));
+        out
+    }
+
+    fn handoff(&self) -> std::sync::MutexGuard<'_, Vec<Waker>> {
+        self.handoff.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs the loop, which this thread holds, until `fut` completes.
+    fn run_loop<F: Future>(
+        self: &Arc<Self>,
+        mut fut: Pin<&mut F>,
+        mut values: Option<Arc<locals::Values>>,
+    ) -> F::Output {
         let _enter = context::enter(Scheduler::Current(self.clone()), CT_LOOP);
         let _exit = LoopExit(self);
         let main = Arc::new(MainWaker {
@@ -114,12 +177,14 @@ impl Shared {
         });
         let waker = Waker::from(main.clone());
         let mut cx = Context::from_waker(&waker);
-        let mut fut = pin!(fut);
         let mut tick: u32 = 0;
         let mut since_driver: u32 = 0;
         loop {
             if main.woken.swap(false, Ordering::Acquire) {
-                if let Poll::Ready(out) = coop::with_budget(|| fut.as_mut().poll(&mut cx)) {
+                let poll = locals::scope(&mut values, false, || {
+                    coop::with_budget(|| fut.as_mut().poll(&mut cx))
+                });
+                if let Poll::Ready(out) = poll {
                     return out;
                 }
                 since_driver += 1;
@@ -156,17 +221,18 @@ impl Shared {
     }
 
     /// Stops accepting tasks, cancels every task, and (unless called from inside this
-    /// runtime's loop, where the loop drops them itself) drops them all here.
-    pub(crate) fn shutdown(&self) {
+    /// runtime's loop, where the loop drops them itself) drops them all here, waiting until
+    /// `deadline` at most (by default 1 s). True when no task is left.
+    pub(crate) fn shutdown(&self, deadline: Option<Instant>) -> bool {
         self.closed.store(true, Ordering::SeqCst);
         self.registry.close();
         self.registry.cancel_all();
         if context::worker_of(self.addr()).is_some() {
-            return;
+            return false;
         }
         // Every listed task is now scheduled (or in flight to the injector): drop them. The
         // wait is bounded in case another thread's loop is stuck inside a task.
-        let deadline = Instant::now() + Duration::from_secs(1);
+        let deadline = deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(1));
         loop {
             while let Ok(r) = self.injector.pop() {
                 discard(&self.registry, r);
@@ -184,6 +250,7 @@ impl Shared {
                 discard(&self.registry, r);
             }
         }
+        self.registry.len() == 0
     }
 }
 
@@ -199,6 +266,9 @@ impl Drop for LoopExit<'_> {
             }
         }
         self.0.looping.store(false, Ordering::Release);
+        for waker in self.0.handoff().iter() {
+            waker.wake_by_ref();
+        }
     }
 }
 

@@ -1,8 +1,12 @@
 //! How an idle scheduler waits: the [`Driver`] trait, and [`ThreadDriver`], a driver with no
 //! I/O and no timers.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+
+use crate::fallback_timer;
 
 use crate::parker::Parker;
 
@@ -89,6 +93,27 @@ pub trait Driver: Send + Sync + 'static {
     fn enter(&self) -> DriverGuard {
         DriverGuard::default()
     }
+
+    /// A future that completes `duration` from now: how
+    /// [`Handle::call_later`](crate::Handle::call_later) measures its delay, since the
+    /// executor has no timers of its own. The future is created on the caller's thread and
+    /// polled on a worker.
+    ///
+    /// The default uses a process-wide fallback timer thread, started the first time a sleep
+    /// is polled. A driver with timers (corio's reactor) returns its own sleep, so delays
+    /// follow the runtime's clock, virtual time included.
+    ///
+    /// ```
+    /// use corio_executor::{Driver, ThreadDriver};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let start = Instant::now();
+    /// futures_lite::future::block_on(ThreadDriver::new().sleep(Duration::from_millis(5)));
+    /// assert!(start.elapsed() >= Duration::from_millis(5));
+    /// ```
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(fallback_timer::sleep(duration))
+    }
 }
 
 /// Keeps a thread inside a driver's context (see [`Driver::enter`]) until dropped.
@@ -172,5 +197,9 @@ impl<D: Driver> Driver for Arc<D> {
 
     fn enter(&self) -> DriverGuard {
         (**self).enter()
+    }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        (**self).sleep(duration)
     }
 }

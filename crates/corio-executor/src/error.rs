@@ -126,3 +126,87 @@ impl fmt::Display for SpawnError {
 }
 
 impl std::error::Error for SpawnError {}
+
+/// Why a task-local value could not be set.
+///
+/// ```
+/// use corio_executor::{TaskLocalError, task_local};
+///
+/// task_local!(static ID: u32;);
+/// assert_eq!(ID.set(1).unwrap_err(), TaskLocalError::NoScope);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TaskLocalError {
+    /// Not inside a task, a blocking job or a `block_on` main future: there is no scope to
+    /// hold the value.
+    NoScope,
+}
+
+impl fmt::Display for TaskLocalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("task-local values can only be set inside a corio task")
+    }
+}
+
+impl std::error::Error for TaskLocalError {}
+
+/// Why [`Submission::wait`](crate::Submission::wait) or
+/// [`wait_timeout`](crate::Submission::wait_timeout) gave no output.
+///
+/// ```
+/// use corio_executor::{TaskError, WaitError};
+///
+/// let e = WaitError::Task(TaskError::Cancelled);
+/// assert!(e.is_cancelled());
+/// assert!(!WaitError::TimedOut.is_cancelled());
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WaitError {
+    /// The task was cancelled or panicked.
+    Task(TaskError),
+    /// The timeout passed first; the task was cancelled.
+    TimedOut,
+    /// The calling thread runs this runtime's tasks: blocking it could stop the very task
+    /// being waited for.
+    InsideRuntime,
+}
+
+impl WaitError {
+    /// True when the task was cancelled (by someone else than the timeout).
+    ///
+    /// ```
+    /// assert!(!corio_executor::WaitError::InsideRuntime.is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, WaitError::Task(TaskError::Cancelled))
+    }
+}
+
+impl fmt::Display for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitError::Task(e) => e.fmt(f),
+            WaitError::TimedOut => f.write_str("timed out waiting for the task"),
+            WaitError::InsideRuntime => {
+                f.write_str("cannot block a thread that runs the runtime's own tasks")
+            }
+        }
+    }
+}
+
+impl std::error::Error for WaitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WaitError::Task(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<TaskError> for WaitError {
+    fn from(e: TaskError) -> Self {
+        WaitError::Task(e)
+    }
+}

@@ -6,10 +6,15 @@ use std::io;
 use std::panic::Location;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
+use crate::blocking::{BlockingConfig, BlockingTask};
+
+use crate::context;
 use crate::current_thread;
 use crate::driver::Driver;
 use crate::error::SpawnError;
+use crate::handle::Handle;
 use crate::info::TaskInfo;
 use crate::multi_thread;
 use crate::parker::lock;
@@ -211,7 +216,10 @@ impl Executor {
     }
 
     /// Shuts down: new spawns fail, every remaining task is cancelled and dropped (its
-    /// destructors run), worker threads are joined. Idempotent.
+    /// destructors run), worker threads are joined. The blocking pool stops accepting jobs,
+    /// drops the queued ones and waits for the running ones up to its
+    /// [`shutdown_timeout`](BlockingConfig::shutdown_timeout) (10 s by default); threads still
+    /// running then are detached. Idempotent.
     ///
     /// Called from inside one of this executor's tasks, it cannot wait for the task it runs
     /// in: it cancels everything and returns; the rest happens when the workers (or the loop)
@@ -230,11 +238,120 @@ impl Executor {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn shutdown(&self) {
-        match &self.sched {
-            Scheduler::Current(s) => s.shutdown(),
-            Scheduler::Multi(s) => s.shutdown(std::mem::take(&mut *lock(&self.threads))),
-        }
+        let pool = Instant::now().checked_add(self.sched.blocking().config().shutdown_timeout);
+        self.stop(None, pool);
     }
+
+    /// Shuts down like [`shutdown`](Executor::shutdown), but waits at most `timeout` in all:
+    /// for the workers to leave the tasks they are polling, for the tasks to be dropped and
+    /// for the blocking jobs to end. Returns `true` when everything stopped in time. Workers
+    /// and blocking threads still busy after `timeout` are detached (threads cannot be
+    /// killed): each stops as soon as its task yields or its job returns.
+    ///
+    /// Called from inside this executor (a task, or a blocking job), it cannot wait for the
+    /// thread it runs on, so it may return `false` although everything else stopped.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    /// use std::time::Duration;
+    ///
+    /// let ex = Executor::multi_thread(2, ThreadDriver::new())?;
+    /// ex.spawn(std::future::pending::<()>())?.detach();
+    /// assert!(ex.shutdown_timeout(Duration::from_secs(10)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shutdown_timeout(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now().checked_add(timeout);
+        self.stop(deadline.or(Some(far_future())), deadline)
+    }
+
+    /// Closes the blocking pool, shuts the scheduler down (waiting for workers until
+    /// `workers`, `None` = as long as it takes), then waits for blocking jobs until `pool`.
+    fn stop(&self, workers: Option<Instant>, pool: Option<Instant>) -> bool {
+        let blocking = self.sched.blocking();
+        blocking.close();
+        let sched = match &self.sched {
+            Scheduler::Current(s) => s.shutdown(workers),
+            Scheduler::Multi(s) => s.shutdown(std::mem::take(&mut *lock(&self.threads)), workers),
+        };
+        if matches!(context::worker_of(self.sched.addr()), Some(w) if w != context::NO_WORKER) {
+            // On a thread that runs this runtime's tasks: waiting would hold it up.
+            return false;
+        }
+        blocking.wait_idle(pool) && sched
+    }
+
+    /// A [`Handle`] to this executor: cloneable, usable from any thread, and never keeping
+    /// the executor alive.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::multi_thread(2, ThreadDriver::new())?;
+    /// let h = ex.handle();
+    /// let t = std::thread::spawn(move || h.spawn(async { 5 }).unwrap()).join().unwrap();
+    /// assert_eq!(ex.block_on(t).unwrap(), 5);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn handle(&self) -> Handle {
+        Handle::new(&self.sched)
+    }
+
+    /// Runs `f` on this executor's blocking pool; see [`spawn_blocking`](crate::spawn_blocking).
+    /// Fails with [`SpawnError::Shutdown`] once the executor is shut down.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new());
+    /// let job = ex.spawn_blocking(|| std::thread::sleep(std::time::Duration::from_millis(1)))?;
+    /// ex.block_on(job).unwrap();
+    /// # Ok::<(), corio_executor::SpawnError>(())
+    /// ```
+    pub fn spawn_blocking<F, T>(&self, f: F) -> Result<BlockingTask<T>, SpawnError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.sched.spawn_blocking(f)
+    }
+
+    /// Configures the blocking pool (thread cap, keep-alive, shutdown wait). Applies to
+    /// threads already running too.
+    ///
+    /// ```
+    /// use corio_executor::{BlockingConfig, Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new())
+    ///     .with_blocking_config(BlockingConfig::new().max_threads(8));
+    /// # drop(ex);
+    /// ```
+    pub fn with_blocking_config(self, config: BlockingConfig) -> Executor {
+        self.sched.blocking().configure(config);
+        self
+    }
+
+    /// Threads in the blocking pool right now, busy or idle; it drops back to 0 once they
+    /// have all been idle for the keep-alive.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new());
+    /// assert_eq!(ex.blocking_threads(), 0); // started on demand
+    /// ex.block_on(ex.spawn_blocking(|| ()).unwrap()).unwrap();
+    /// assert!(ex.blocking_threads() <= 1);
+    /// ```
+    pub fn blocking_threads(&self) -> usize {
+        self.sched.blocking().threads()
+    }
+}
+
+/// A deadline no wait reaches, for a timeout too large for an `Instant`.
+fn far_future() -> Instant {
+    let now = Instant::now();
+    now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600))
+        .unwrap_or(now)
 }
 
 impl Drop for Executor {

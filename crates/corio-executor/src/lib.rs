@@ -11,6 +11,11 @@
 //! names, and [`all_tasks`] / [`current_task`] list them. A [`coop`] budget makes tasks that
 //! stay ready yield.
 //!
+//! Blocking work goes to a per-runtime thread pool: [`spawn_blocking`] / [`to_thread`].
+//! A [`Handle`] reaches a runtime from other threads ([`Handle::call_soon`],
+//! [`Handle::call_later`], [`Handle::submit`]). [`task_local!`] declares task-local values,
+//! asyncio's `contextvars`, inherited by the tasks and blocking jobs a task starts.
+//!
 //! The executor knows no reactor: it waits through the [`Driver`] trait.
 //!
 //! ```
@@ -29,15 +34,19 @@
 //! ```
 
 mod block_on;
+mod blocking;
 mod context;
 pub mod coop;
 mod current_thread;
 mod driver;
 mod error;
 mod executor;
+mod fallback_timer;
+mod handle;
 mod harness;
 mod id;
 mod info;
+mod locals;
 mod meta;
 mod multi_thread;
 mod parker;
@@ -45,13 +54,17 @@ mod registry;
 mod scheduler;
 mod spawn;
 mod task;
+mod task_local;
 mod yield_now;
 
+pub use blocking::{BlockingConfig, BlockingTask, spawn_blocking, to_thread, try_spawn_blocking};
 pub use driver::{Driver, DriverGuard, ThreadDriver};
-pub use error::{SpawnError, TaskError};
+pub use error::{SpawnError, TaskError, TaskLocalError, WaitError};
 pub use executor::Executor;
+pub use handle::{Handle, Submission, TimerHandle};
 pub use id::TaskId;
 pub use info::{TaskInfo, TaskRef, TaskState};
 pub use spawn::{Builder, all_tasks, current_task, spawn, spawn_local, spawn_named, try_spawn};
 pub use task::Task;
+pub use task_local::LocalKey;
 pub use yield_now::{YieldNow, yield_now};

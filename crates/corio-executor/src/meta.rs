@@ -3,7 +3,7 @@
 
 use std::panic::Location;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 
 use crate::id::TaskId;
 use crate::info::TaskState;
@@ -12,6 +12,12 @@ const SCHEDULED: u8 = 0;
 const RUNNING: u8 = 1;
 const WAITING: u8 = 2;
 const DONE: u8 = 3;
+
+/// `flags` bits.
+const CANCEL: u8 = 1;
+/// The task has task-local values, kept in its registry shard (see `locals`). A bit here
+/// rather than a pointer keeps tasks that never use task-locals at 24 bytes of metadata.
+const LOCALS: u8 = 2;
 
 /// Per-task data: 24 bytes.
 pub(crate) struct Meta {
@@ -22,7 +28,7 @@ pub(crate) struct Meta {
     slot: AtomicU32,
     shard: u16,
     phase: AtomicU8,
-    cancel: AtomicBool,
+    flags: AtomicU8,
 }
 
 /// What a named task carries besides its id.
@@ -39,7 +45,7 @@ impl Meta {
             slot: AtomicU32::new(u32::MAX),
             shard,
             phase: AtomicU8::new(SCHEDULED),
-            cancel: AtomicBool::new(false),
+            flags: AtomicU8::new(0),
         }
     }
 
@@ -69,11 +75,21 @@ impl Meta {
 
     /// Asks for cancellation; the scheduler drops the task instead of running it next time.
     pub(crate) fn request_cancel(&self) {
-        self.cancel.store(true, Ordering::Release);
+        self.flags.fetch_or(CANCEL, Ordering::Release);
     }
 
     pub(crate) fn cancel_requested(&self) -> bool {
-        self.cancel.load(Ordering::Acquire)
+        self.flags.load(Ordering::Acquire) & CANCEL != 0
+    }
+
+    /// Records that the task's registry shard holds task-local values for it.
+    pub(crate) fn set_has_locals(&self) {
+        self.flags.fetch_or(LOCALS, Ordering::Release);
+    }
+
+    /// Whether the task's registry shard holds task-local values for it.
+    pub(crate) fn has_locals(&self) -> bool {
+        self.flags.load(Ordering::Acquire) & LOCALS != 0
     }
 
     // The phase is informational (for `all_tasks`), so relaxed stores suffice; only the

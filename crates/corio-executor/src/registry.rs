@@ -6,13 +6,18 @@
 //! allocation (and so its metadata) alive while it is listed and lets shutdown wake it to
 //! drop it. Entries live in fixed pages, so the listing never over-allocates by more than
 //! one page per shard.
+//!
+//! A shard also keeps the task-local values of its tasks that have any (`Meta::has_locals`),
+//! by slot: a task that never uses task-locals costs nothing there.
 
 use std::cell::Cell;
-use std::sync::Mutex;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::Waker;
 
 use crate::info::TaskInfo;
+use crate::locals::Values;
 use crate::meta::{Meta, MetaRef};
 use crate::parker::lock;
 
@@ -52,6 +57,8 @@ struct Shard {
     free: u32,
     len: usize,
     closed: bool,
+    /// Task-local values by slot, for the tasks that have some.
+    locals: HashMap<u32, Arc<Values>>,
 }
 
 enum Entry {
@@ -100,10 +107,18 @@ impl Registry {
         (hint & (self.shards.len() - 1)) as u16
     }
 
-    /// Lists a just-spawned task. Fails once the registry is closed by shutdown.
-    pub(crate) fn insert(&self, meta: &Meta, waker: Waker) -> Result<(), Waker> {
+    /// Lists a just-spawned task with the task-local values it inherits. Fails once the
+    /// registry is closed by shutdown.
+    pub(crate) fn insert(
+        &self,
+        meta: &Meta,
+        waker: Waker,
+        values: Option<Arc<Values>>,
+    ) -> Result<(), Waker> {
         let mut shard = lock(&self.shards[usize::from(meta.shard())].0);
         if shard.closed {
+            drop(shard);
+            drop(values);
             return Err(waker);
         }
         let entry = Entry::Occupied(waker, MetaRef::new(meta));
@@ -133,12 +148,35 @@ impl Registry {
         };
         shard.len += 1;
         meta.set_slot(slot);
+        if let Some(values) = values {
+            shard.locals.insert(slot, values);
+            meta.set_has_locals();
+        }
         Ok(())
+    }
+
+    /// The task-local values of a listed task.
+    pub(crate) fn locals(&self, key: Key) -> Option<Arc<Values>> {
+        let shard = lock(&self.shards[usize::from(key.shard)].0);
+        shard.locals.get(&key.slot).cloned()
+    }
+
+    /// Replaces the task-local values of a listed task (the caller runs it, so it is listed).
+    pub(crate) fn set_locals(&self, key: Key, values: Option<Arc<Values>>) {
+        let old = {
+            let mut shard = lock(&self.shards[usize::from(key.shard)].0);
+            match values {
+                Some(v) => shard.locals.insert(key.slot, v),
+                None => shard.locals.remove(&key.slot),
+            }
+        };
+        // Dropped outside the lock: values have user destructors.
+        drop(old);
     }
 
     /// Unlists a finished or dropped task. Unknown keys are ignored.
     pub(crate) fn remove(&self, key: Key) {
-        let waker = {
+        let (waker, values) = {
             let mut shard = lock(&self.shards[usize::from(key.shard)].0);
             if key.slot as usize >= shard.pages.len() * PAGE {
                 return;
@@ -154,10 +192,16 @@ impl Registry {
             };
             shard.free = key.slot;
             shard.len -= 1;
-            waker
+            let values = if shard.locals.is_empty() {
+                None
+            } else {
+                shard.locals.remove(&key.slot)
+            };
+            (waker, values)
         };
-        // Dropped outside the lock: it may free the task.
+        // Dropped outside the lock: it may free the task, or run a value's destructor.
         drop(waker);
+        drop(values);
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -236,7 +280,7 @@ mod tests {
         let reg = Registry::new(1);
         let metas: Vec<Meta> = (0..600).map(|_| Meta::new(None, 0)).collect();
         for m in &metas {
-            reg.insert(m, Waker::noop().clone()).ok().unwrap();
+            reg.insert(m, Waker::noop().clone(), None).ok().unwrap();
         }
         assert_eq!(reg.len(), 600);
         assert_eq!(reg.snapshot().len(), 600);
@@ -246,11 +290,13 @@ mod tests {
         }
         assert_eq!(reg.len(), 300);
         let again = Meta::new(None, 0);
-        reg.insert(&again, Waker::noop().clone()).ok().unwrap();
+        reg.insert(&again, Waker::noop().clone(), None)
+            .ok()
+            .unwrap();
         assert!(again.slot() < 300);
         reg.close();
         assert!(
-            reg.insert(&Meta::new(None, 0), Waker::noop().clone())
+            reg.insert(&Meta::new(None, 0), Waker::noop().clone(), None)
                 .is_err()
         );
     }

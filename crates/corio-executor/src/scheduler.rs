@@ -2,16 +2,19 @@
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use async_task::{Runnable, ScheduleInfo, WithInfo};
 
+use crate::blocking::{self, BlockingTask, Pool};
 use crate::context::{self, TaskGuard};
 use crate::coop;
 use crate::current_thread;
+use crate::driver::Driver;
 use crate::error::SpawnError;
 use crate::harness::Harness;
 use crate::info::TaskInfo;
+use crate::locals;
 use crate::meta::{Info, Meta};
 use crate::multi_thread;
 use crate::registry::{Key, Registry};
@@ -22,6 +25,22 @@ use crate::task::Task;
 pub(crate) enum Scheduler {
     Current(Arc<current_thread::Shared>),
     Multi(Arc<multi_thread::Shared>),
+}
+
+/// A runtime's scheduler, held without keeping it alive (by a `Handle`).
+#[derive(Clone)]
+pub(crate) enum WeakScheduler {
+    Current(Weak<current_thread::Shared>),
+    Multi(Weak<multi_thread::Shared>),
+}
+
+impl WeakScheduler {
+    pub(crate) fn upgrade(&self) -> Option<Scheduler> {
+        match self {
+            WeakScheduler::Current(w) => w.upgrade().map(Scheduler::Current),
+            WeakScheduler::Multi(w) => w.upgrade().map(Scheduler::Multi),
+        }
+    }
 }
 
 /// A name and spawn location, for named spawns.
@@ -48,6 +67,41 @@ impl Scheduler {
             Scheduler::Current(s) => s.registry(),
             Scheduler::Multi(s) => s.registry(),
         }
+    }
+
+    pub(crate) fn blocking(&self) -> &Pool {
+        match self {
+            Scheduler::Current(s) => s.blocking(),
+            Scheduler::Multi(s) => s.blocking(),
+        }
+    }
+
+    pub(crate) fn driver(&self) -> &Arc<dyn Driver> {
+        match self {
+            Scheduler::Current(s) => s.driver(),
+            Scheduler::Multi(s) => s.driver(),
+        }
+    }
+
+    /// A reference that does not keep the runtime alive.
+    pub(crate) fn downgrade(&self) -> WeakScheduler {
+        match self {
+            Scheduler::Current(s) => WeakScheduler::Current(Arc::downgrade(s)),
+            Scheduler::Multi(s) => WeakScheduler::Multi(Arc::downgrade(s)),
+        }
+    }
+
+    /// Queues `f` on this runtime's blocking pool; it runs inside this runtime.
+    pub(crate) fn spawn_blocking<F, T>(&self, f: F) -> Result<BlockingTask<T>, SpawnError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.blocking();
+        if self.is_closed() || pool.is_closed() {
+            return Err(SpawnError::Shutdown);
+        }
+        Ok(blocking::spawn_on(pool, Some(self.clone()), f))
     }
 
     pub(crate) fn all_tasks(&self) -> Vec<TaskInfo> {
@@ -131,7 +185,11 @@ fn finish_spawn<T>(
     push: impl FnOnce(Runnable<Meta>),
 ) -> Result<Task<T>, SpawnError> {
     let waker = runnable.waker();
-    if registry.insert(runnable.metadata(), waker.clone()).is_err() {
+    let values = locals::inherit();
+    if registry
+        .insert(runnable.metadata(), waker.clone(), values)
+        .is_err()
+    {
         // Shut down since the check: the task never runs.
         drop_runnable(runnable);
         task.detach();
@@ -153,10 +211,18 @@ pub(crate) fn run_task(registry: &Registry, r: Runnable<Meta>) {
         return;
     }
     meta.set_running();
+    // Only tasks flagged as having task-locals pay for looking them up.
+    let mut values = if meta.has_locals() {
+        registry.locals(key)
+    } else {
+        None
+    };
     let guard = TaskGuard::enter(meta);
     // The task's own panics are caught inside it (`Harness`); this catches only a destructor
     // that panics when the future is dropped after completing.
-    let ran = catch_unwind(AssertUnwindSafe(|| coop::with_budget(|| r.run())));
+    let ran = locals::scope(&mut values, true, || {
+        catch_unwind(AssertUnwindSafe(|| coop::with_budget(|| r.run())))
+    });
     let finished = guard.finished();
     drop(guard);
     if ran.is_err() {

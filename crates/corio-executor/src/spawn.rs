@@ -254,7 +254,7 @@ impl<'a> Builder<'a> {
 }
 
 /// A task that was cancelled before it could run (spawned after shutdown).
-fn cancelled_task<T: Send + 'static>() -> Task<T> {
+pub(crate) fn cancelled_task<T: Send + 'static>() -> Task<T> {
     let (runnable, task) = async_task::Builder::new()
         .metadata(Meta::new(None, 0))
         .spawn(|_: &Meta| Harness::new(std::future::pending::<T>()), drop);

@@ -123,6 +123,11 @@ impl<T> Task<T> {
         true
     }
 
+    /// Whether [`cancel`](Task::cancel) was called (and the task was not finished then).
+    pub(crate) fn cancel_requested(&self) -> bool {
+        self.meta().is_some_and(Meta::cancel_requested)
+    }
+
     /// Lets the task run on in the background; the same as dropping the handle.
     ///
     /// ```

@@ -31,6 +31,7 @@ use async_task::{Runnable, ScheduleInfo};
 use concurrent_queue::{ConcurrentQueue, PushError};
 
 use crate::block_on::block_on_thread;
+use crate::blocking::{BlockingConfig, Pool};
 use crate::context::{self, NO_WORKER};
 use crate::driver::Driver;
 use crate::meta::Meta;
@@ -57,6 +58,7 @@ pub(crate) struct Shared {
     registry: Registry,
     closed: AtomicBool,
     stopping: AtomicBool,
+    blocking: Pool,
 }
 
 struct WorkerShared {
@@ -85,6 +87,7 @@ impl Shared {
             registry: Registry::new(workers * 2),
             closed: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
+            blocking: Pool::new(BlockingConfig::default()),
         });
         let mut threads = Vec::with_capacity(workers);
         for idx in 0..workers {
@@ -95,7 +98,7 @@ impl Shared {
             match spawned {
                 Ok(t) => threads.push(t),
                 Err(e) => {
-                    shared.shutdown(threads);
+                    shared.shutdown(threads, None);
                     return Err(e);
                 }
             }
@@ -113,6 +116,14 @@ impl Shared {
 
     pub(crate) fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    pub(crate) fn blocking(&self) -> &Pool {
+        &self.blocking
+    }
+
+    pub(crate) fn driver(&self) -> &Arc<dyn Driver> {
+        &self.driver
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -178,8 +189,9 @@ impl Shared {
     }
 
     /// Stops accepting tasks, cancels the listed ones, stops the workers, and (unless called
-    /// from one of them) joins them and drops every remaining task.
-    pub(crate) fn shutdown(&self, threads: Vec<JoinHandle<()>>) {
+    /// from one of them) joins them and drops every remaining task. With a `deadline`, workers
+    /// still busy then are detached. True when every worker was joined and no task is left.
+    pub(crate) fn shutdown(&self, threads: Vec<JoinHandle<()>>, deadline: Option<Instant>) -> bool {
         self.closed.store(true, Ordering::SeqCst);
         self.registry.close();
         self.registry.cancel_all();
@@ -190,18 +202,25 @@ impl Shared {
         self.driver.unpark();
         if context::worker_of(self.addr()).is_some_and(|i| i < self.workers.len()) {
             // A worker cannot join itself; the last worker to exit drains.
-            return;
+            return false;
         }
+        let mut joined = true;
         for t in threads {
-            let _ = t.join();
+            if join_until(&t, deadline) {
+                let _ = t.join();
+            } else {
+                // Stuck in a task past the deadline: detached.
+                joined = false;
+            }
         }
-        self.drain();
+        self.drain(deadline) && joined
     }
 
-    /// Drops every queued task until none is listed (bounded, in case a task is stuck on a
-    /// thread that was not joined), then closes the queues.
-    fn drain(&self) {
-        let deadline = Instant::now() + Duration::from_secs(1);
+    /// Drops every queued task until none is listed (bounded by `deadline`, by default 1 s,
+    /// in case a task is stuck on a thread that was not joined), then closes the queues.
+    /// True when no task is left.
+    fn drain(&self, deadline: Option<Instant>) -> bool {
+        let deadline = deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(1));
         loop {
             while let Ok(r) = self.injector.pop() {
                 discard(&self.registry, r);
@@ -226,5 +245,23 @@ impl Shared {
                 discard(&self.registry, r);
             }
         }
+        self.registry.len() == 0
     }
+}
+
+/// Waits until thread `t` has finished, or `deadline` passes; true when it finished (a join
+/// then returns at once). Without a deadline, true at once: the join waits.
+fn join_until(t: &JoinHandle<()>, deadline: Option<Instant>) -> bool {
+    let Some(deadline) = deadline else {
+        return true;
+    };
+    // Shutdown is rare and workers exit fast: polling in short sleeps is simplest.
+    while !t.is_finished() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(1)));
+    }
+    true
 }

@@ -30,3 +30,15 @@ pub fn both(body: impl Fn(Executor) + Send + Sync + Clone + 'static) {
         body(Executor::multi_thread(2, ThreadDriver::new()).unwrap())
     });
 }
+
+/// Polls `cond` every millisecond until it holds; fails the test after `secs`.
+pub fn eventually(secs: u64, what: &str, cond: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not within {secs} s: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
