@@ -6,9 +6,10 @@
 
 use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::time::Duration;
 
-use corio_executor::{Driver, DriverGuard, Executor};
+use corio_executor::{BlockingConfig, BlockingTask, Driver, DriverGuard, Executor, Handle};
 use corio_reactor::{Reactor, Unparker};
 use corio_timer::Clock;
 
@@ -23,6 +24,7 @@ use corio_timer::Clock;
 pub struct Builder {
     clock: Clock,
     flavor: Flavor,
+    blocking: BlockingConfig,
 }
 
 /// Which scheduler runs the tasks.
@@ -51,6 +53,7 @@ impl Builder {
         Builder {
             clock: Clock::Real,
             flavor: Flavor::MultiThread(0),
+            blocking: BlockingConfig::new(),
         }
     }
 
@@ -124,6 +127,49 @@ impl Builder {
         self
     }
 
+    /// At most `threads` threads run blocking work ([`crate::task::spawn_blocking`],
+    /// [`crate::task::to_thread`]) at once; more jobs wait in a queue. Default 512.
+    ///
+    /// ```
+    /// let rt = corio::Builder::new().max_blocking_threads(2).build()?;
+    /// let n = rt.block_on(corio::task::to_thread(|| 21 * 2)).unwrap();
+    /// assert_eq!(n, 42);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn max_blocking_threads(mut self, threads: usize) -> Self {
+        self.blocking = self.blocking.max_threads(threads);
+        self
+    }
+
+    /// How long an idle blocking thread waits for more work before it exits. Default 10 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = corio::Builder::new().thread_keep_alive(Duration::from_millis(100)).build()?;
+    /// # drop(rt);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn thread_keep_alive(mut self, keep_alive: Duration) -> Self {
+        self.blocking = self.blocking.keep_alive(keep_alive);
+        self
+    }
+
+    /// How long shutdown waits for blocking work that is still running; threads still busy
+    /// after that are left to finish on their own. Default 10 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = corio::Builder::new().blocking_shutdown_timeout(Duration::from_secs(1)).build()?;
+    /// # drop(rt);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn blocking_shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.blocking = self.blocking.shutdown_timeout(timeout);
+        self
+    }
+
     /// Creates the runtime: its poller (an epoll / kqueue instance), its timing wheel and its
     /// worker threads.
     ///
@@ -144,7 +190,8 @@ impl Builder {
         let executor = match self.flavor {
             Flavor::CurrentThread => Executor::current_thread(driver),
             Flavor::MultiThread(workers) => Executor::multi_thread(workers, driver)?,
-        };
+        }
+        .with_blocking_config(self.blocking);
         Ok(Runtime { reactor, executor })
     }
 }
@@ -172,6 +219,13 @@ impl Driver for ReactorDriver {
 
     fn enter(&self) -> DriverGuard {
         DriverGuard::new(self.reactor.enter())
+    }
+
+    /// `call_later`'s delays run on this runtime's timers, so they follow its clock (virtual
+    /// time included).
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let _timers = self.reactor.timers().enter();
+        Box::pin(corio_timer::sleep(duration))
     }
 }
 
@@ -266,6 +320,62 @@ impl Runtime {
     pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
         let _entered = self.reactor.enter();
         self.executor.block_on(fut)
+    }
+
+    /// Runs the blocking function `f` on the runtime's blocking pool, from any thread;
+    /// awaiting the returned task gives its result (asyncio's `to_thread`).
+    ///
+    /// ```
+    /// let rt = corio::Runtime::new()?;
+    /// let job = rt.spawn_blocking(|| std::fs::read_to_string("Cargo.toml").is_ok())?;
+    /// assert!(rt.block_on(job).unwrap());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn_blocking<F, T>(&self, f: F) -> Result<BlockingTask<T>, crate::task::SpawnError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.executor.spawn_blocking(f)
+    }
+
+    /// A handle to this runtime for other threads: spawn tasks, `call_soon`, `call_later`,
+    /// and `submit` a future and wait for its result from a plain thread (asyncio's
+    /// `run_coroutine_threadsafe`). The handle does not keep the runtime alive.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = corio::Runtime::new()?;
+    /// let handle = rt.handle();
+    /// let answer = std::thread::spawn(move || {
+    ///     let submission = handle.submit(async { 6 * 7 }).expect("the runtime is running");
+    ///     submission.wait_timeout(Duration::from_secs(5))
+    /// })
+    /// .join()
+    /// .unwrap()?;
+    /// assert_eq!(answer, 42);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn handle(&self) -> Handle {
+        self.executor.handle()
+    }
+
+    /// Shuts the runtime down within `timeout`: cancels every task (their destructors run),
+    /// stops the workers and waits for running blocking work. Returns whether everything
+    /// stopped in time; threads still busy after it are left to finish on their own.
+    /// Dropping the runtime does the same with the configured timeouts.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = corio::Runtime::new()?;
+    /// rt.spawn(std::future::pending::<()>())?.detach();
+    /// assert!(rt.shutdown_timeout(Duration::from_secs(5)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shutdown_timeout(&self, timeout: Duration) -> bool {
+        self.executor.shutdown_timeout(timeout)
     }
 
     /// Spawns a task on this runtime from any thread, inside the runtime or not.

@@ -18,6 +18,8 @@
 //! ```
 
 pub use corio_executor::{
-    Builder, SpawnError, Task, TaskError, TaskId, TaskInfo, TaskRef, TaskState, all_tasks,
-    current_task, spawn, spawn_local, spawn_named, try_spawn, yield_now,
+    BlockingTask, Builder, Handle, LocalKey, SpawnError, Submission, Task, TaskError, TaskId,
+    TaskInfo, TaskLocalError, TaskRef, TaskState, TimerHandle, WaitError, all_tasks, current_task,
+    spawn, spawn_blocking, spawn_local, spawn_named, task_local, to_thread, try_spawn,
+    try_spawn_blocking, yield_now,
 };

@@ -113,3 +113,55 @@ fn run_cancels_the_tasks_left_and_runs_their_destructors() {
         );
     }
 }
+
+#[test]
+fn call_later_runs_on_the_runtimes_virtual_clock() {
+    let rt = corio::Runtime::builder().virtual_clock().build().unwrap();
+    let handle = rt.handle();
+    let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let wall = Instant::now();
+    let t0 = rt.clock().now();
+    let clock = rt.clock().clone();
+    for (name, secs) in [("hour", 3600), ("minute", 60), ("cancelled", 30)] {
+        let (order, clock) = (order.clone(), clock.clone());
+        let timer = handle
+            .call_later(Duration::from_secs(secs), move || {
+                order.lock().unwrap().push((name, clock.now() - t0));
+            })
+            .unwrap();
+        if name == "cancelled" {
+            assert!(timer.cancel());
+        }
+    }
+    rt.block_on(corio::sleep(Duration::from_secs(3601)));
+    assert_eq!(
+        *order.lock().unwrap(),
+        [
+            ("minute", Duration::from_secs(60)),
+            ("hour", Duration::from_secs(3600))
+        ]
+    );
+    assert!(
+        wall.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        wall.elapsed()
+    );
+}
+
+corio::task::task_local! {
+    static REQUEST_ID: u32;
+}
+
+#[test]
+fn to_thread_work_sees_the_task_locals_of_the_task_that_started_it() {
+    let rt = corio::Builder::new().worker_threads(2).build().unwrap();
+    let seen = rt.block_on(async {
+        corio::spawn(async {
+            REQUEST_ID.set(7).unwrap();
+            corio::task::to_thread(|| REQUEST_ID.get()).await.unwrap()
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(seen, Some(7));
+}
