@@ -356,9 +356,7 @@ pub(crate) mod tests {
             .unwrap();
         assert!(wheel_row.contains("| — |"), "{wheel_row}");
         assert!(
-            table.contains(
-                "n/a for corio-ct (`spawn_many`): corio has no spawn (task executor) yet."
-            ),
+            table.contains("n/a for corio-ct (`spawn_many`): not registered for this runtime."),
             "{table}"
         );
         assert!(table.contains("- `spawn_many`: about it"), "{table}");
@@ -391,7 +389,7 @@ pub(crate) mod tests {
              \"max_bytes\": 192.0, \"runs\": 3, \"per\": \"task\"}",
             "\"bench\": \"overhead\", \"runtime\": \"smol-ct\", \"available\": true, \"median_ns\": 7.0, \
              \"min_ns\": 3.5, \"max_ns\": 14.0, \"runs\": 3}",
-            "\"runtime\": \"corio-mt\", \"available\": false, \"reason\": \"corio has no multi-thread runtime yet\"}",
+            "\"runtime\": \"corio-mt\", \"available\": false, \"reason\": \"not registered for this runtime\"}",
         ] {
             assert!(j.contains(field), "{field} missing in {j}");
         }

@@ -404,12 +404,16 @@ mod tests {
     #[test]
     fn missing_capabilities_say_why() {
         assert_eq!(
-            Needs::Spawn.missing("corio-ct"),
-            "corio has no spawn (task executor) yet"
+            Needs::Locks.missing("corio-ct"),
+            "corio has no sync primitives yet"
         );
         assert_eq!(
-            Needs::Time.missing("corio-mt"),
-            "corio has no multi-thread runtime yet"
+            Needs::Channels.missing("corio-mt"),
+            "corio has no channels yet"
+        );
+        assert_eq!(
+            Needs::Spawn.missing("tokio-ct"),
+            "not registered for this runtime"
         );
     }
 }
