@@ -135,7 +135,9 @@ impl Shared {
         r.metadata().set_scheduled();
         match context::worker_of(self.addr()) {
             Some(idx) if idx < self.workers.len() => {
-                if !info.woken_while_running && context::in_task() {
+                // Woken by the running task, or by the driver while this worker waits in it:
+                // runs next, on this worker, from the LIFO slot no one can steal from.
+                if (!info.woken_while_running && context::in_task()) || park::in_driver_wait() {
                     if let Some(prev) = context::swap_lifo(r) {
                         self.push_local(idx, prev);
                     }
@@ -157,6 +159,10 @@ impl Shared {
 
     fn push_local(&self, idx: usize, r: Runnable<Meta>) {
         match self.workers[idx].queue.push(r) {
+            // Woken by the driver while this worker waits in it: after the wait the worker
+            // wakes a sleeper for what it cannot start at once (`Worker::park`); waking one
+            // per event would cost a cross-core wake (~50 µs here) each.
+            Ok(()) if park::in_driver_wait() => {}
             Ok(()) => self.notify_parked(),
             Err(PushError::Full(r)) => self.push_remote(r),
             Err(PushError::Closed(r)) => drop_runnable(r),

@@ -1,6 +1,7 @@
 //! A worker's parker: it sleeps either in the driver (if no other worker does) or on its own
 //! condvar, and its unparker knows which of the two to end.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
@@ -11,6 +12,24 @@ const EMPTY: u8 = 0;
 const PARKED_CONDVAR: u8 = 1;
 const PARKED_DRIVER: u8 = 2;
 const NOTIFIED: u8 = 3;
+
+thread_local! {
+    /// This worker waits in the driver, which is dispatching events on this thread.
+    static IN_DRIVER_WAIT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread is an idle worker dispatching the driver's events (from inside its
+/// wait, or a look while searching): what the events wake, it runs itself right after.
+pub(crate) fn in_driver_wait() -> bool {
+    IN_DRIVER_WAIT.get()
+}
+
+/// Runs `wait` (a driver park) as this idle worker's: see [`in_driver_wait`].
+pub(crate) fn idle_driver_wait(wait: impl FnOnce()) {
+    IN_DRIVER_WAIT.set(true);
+    wait();
+    IN_DRIVER_WAIT.set(false);
+}
 
 #[derive(Default)]
 pub(crate) struct WorkerParker {
@@ -40,7 +59,7 @@ impl WorkerParker {
                 .compare_exchange(EMPTY, PARKED_DRIVER, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok()
             {
-                driver.park(None);
+                idle_driver_wait(|| driver.park(None));
             }
             self.state.swap(EMPTY, Ordering::Acquire);
             driver_busy.store(false, Ordering::Release);

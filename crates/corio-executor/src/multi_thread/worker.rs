@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_task::Runnable;
 
-use super::{MAINTENANCE_INTERVAL, MAX_LIFO_RUNS, Shared};
+use super::{MAINTENANCE_INTERVAL, MAX_LIFO_RUNS, Shared, park};
 use crate::context;
 use crate::meta::Meta;
 use crate::scheduler::{Scheduler, run_task};
@@ -72,7 +72,7 @@ impl Worker<'_> {
         let sh = self.shared;
         self.tick = self.tick.wrapping_add(1);
         if self.tick.is_multiple_of(MAINTENANCE_INTERVAL) {
-            self.poll_driver();
+            self.poll_driver(false);
             if let Ok(r) = sh.injector.pop() {
                 return Some(r);
             }
@@ -93,15 +93,22 @@ impl Worker<'_> {
             .or_else(|| sh.injector.pop().ok())
     }
 
-    /// Looks at I/O and timers without waiting, if no other worker is in the driver.
-    fn poll_driver(&self) {
+    /// Looks at I/O and timers without waiting, if no other worker is in the driver. An
+    /// `idle` worker keeps what this wakes (its LIFO slot, then its queue; see
+    /// `Shared::schedule`); a busy one queues it for whoever is free.
+    fn poll_driver(&self, idle: bool) {
         let sh = self.shared;
         if sh
             .driver_busy
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
         {
-            sh.driver.park(Some(Duration::ZERO));
+            let look = || sh.driver.park(Some(Duration::ZERO));
+            if idle {
+                park::idle_driver_wait(look);
+            } else {
+                look();
+            }
             sh.driver_busy.store(false, Ordering::Release);
         }
     }
@@ -119,6 +126,12 @@ impl Worker<'_> {
                 return Some(r);
             }
             if let Ok(r) = sh.injector.pop() {
+                return Some(r);
+            }
+            // I/O and timers already due wake their tasks only when someone polls the driver:
+            // look (an epoll_wait(0), well under a microsecond) instead of spinning past them.
+            self.poll_driver(true);
+            if let Some(r) = context::take_lifo() {
                 return Some(r);
             }
             for _ in 0..(32 << round) {
@@ -176,5 +189,10 @@ impl Worker<'_> {
             .parker
             .park(&*sh.driver, &sh.driver_busy);
         self.searching = sh.idle.unparked(self.idx);
+        // What the driver woke during the wait went to this worker's LIFO slot and, beyond
+        // one task, to its queue, unannounced (`Shared::push_local`): share that part.
+        if !sh.workers[self.idx].queue.is_empty() {
+            sh.notify_parked();
+        }
     }
 }
