@@ -285,13 +285,7 @@ impl<T: AsFd> Async<T> {
     /// # std::io::Result::Ok(())
     /// ```
     pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
-        let dir = self.dir(READ);
-        loop {
-            if let Some(done) = attempt(dir, || op(&self.io)) {
-                return done;
-            }
-            Ready::new(dir).await?;
-        }
+        retry(self.dir(READ), || op(&self.io)).await
     }
 
     /// Like [`read_with`](Async::read_with), with mutable access to the I/O object.
@@ -317,13 +311,8 @@ impl<T: AsFd> Async<T> {
         &mut self,
         mut op: impl FnMut(&mut T) -> io::Result<R>,
     ) -> io::Result<R> {
-        let dir = self.registration.source.dir(READ);
-        loop {
-            if let Some(done) = attempt(dir, || op(&mut self.io)) {
-                return done;
-            }
-            Ready::new(dir).await?;
-        }
+        let io = &mut self.io;
+        retry(self.registration.source.dir(READ), || op(io)).await
     }
 
     /// Runs the write-side operation `op` until it does not return `WouldBlock`, waiting for
@@ -352,13 +341,7 @@ impl<T: AsFd> Async<T> {
     /// # std::io::Result::Ok(())
     /// ```
     pub async fn write_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
-        let dir = self.dir(WRITE);
-        loop {
-            if let Some(done) = attempt(dir, || op(&self.io)) {
-                return done;
-            }
-            Ready::new(dir).await?;
-        }
+        retry(self.dir(WRITE), || op(&self.io)).await
     }
 
     /// Like [`write_with`](Async::write_with), with mutable access to the I/O object.
@@ -384,13 +367,19 @@ impl<T: AsFd> Async<T> {
         &mut self,
         mut op: impl FnMut(&mut T) -> io::Result<R>,
     ) -> io::Result<R> {
-        let dir = self.registration.source.dir(WRITE);
-        loop {
-            if let Some(done) = attempt(dir, || op(&mut self.io)) {
-                return done;
-            }
-            Ready::new(dir).await?;
+        let io = &mut self.io;
+        retry(self.registration.source.dir(WRITE), || op(io)).await
+    }
+}
+
+/// Tries `op` until it gives something other than `WouldBlock`, waiting for `dir`'s
+/// readiness between tries (a waiter of its own, so concurrent callers each get woken).
+async fn retry<R>(dir: &Direction, mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
+    loop {
+        if let Some(done) = attempt(dir, &mut op) {
+            return done;
         }
+        Ready::new(dir).await?;
     }
 }
 
