@@ -12,7 +12,7 @@
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, Ordering, fence};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,7 @@ use crate::coop;
 use crate::driver::Driver;
 use crate::locals;
 use crate::meta::Meta;
+use crate::parker::lock;
 use crate::registry::Registry;
 use crate::scheduler::{Scheduler, discard, drop_runnable, run_task};
 
@@ -144,7 +145,7 @@ impl Shared {
         let waker = Waker::from(signal.clone());
         // Listed before looking at `looping`: a release after this point wakes us, and one
         // before it is seen by the `swap` below.
-        self.handoff().push(waker.clone());
+        lock(&self.handoff).push(waker.clone());
         let mut cx = Context::from_waker(&waker);
         let out = loop {
             let poll = locals::scope(values, false, || {
@@ -155,12 +156,8 @@ impl Shared {
             }
             signal.park();
         };
-        self.handoff().retain(|w| !w.will_wake(&waker));
+        lock(&self.handoff).retain(|w| !w.will_wake(&waker));
         out
-    }
-
-    fn handoff(&self) -> std::sync::MutexGuard<'_, Vec<Waker>> {
-        self.handoff.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs the loop, which this thread holds, until `fut` completes.
@@ -266,7 +263,7 @@ impl Drop for LoopExit<'_> {
             }
         }
         self.0.looping.store(false, Ordering::Release);
-        for waker in self.0.handoff().iter() {
+        for waker in lock(&self.0.handoff).iter() {
             waker.wake_by_ref();
         }
     }
