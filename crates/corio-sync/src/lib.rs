@@ -6,3 +6,21 @@
 //! Cancellation: dropping any waiting future at any moment — even after it was woken and
 //! before it ran again — never loses a lock hand-off, a permit, an item or a notification;
 //! the wake-up passes to the next waiter. Each waiting method states its cancel-safety.
+
+mod barrier;
+mod condition;
+mod event;
+mod mutex;
+mod permits;
+mod rwlock;
+mod semaphore;
+
+pub use barrier::{Barrier, BarrierError, BrokenBarrierError};
+pub use condition::Condition;
+pub use event::Event;
+pub use mutex::{Lock, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use semaphore::{
+    BoundedSemaphore, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TooManyPermits,
+    TooManyReleases,
+};

@@ -2,8 +2,9 @@
 //!
 //! This facade is the one dependency an application needs. Today it provides the runtime
 //! ([`run`], [`Runtime`]), tasks ([`spawn`], [`task`]), time ([`sleep`], [`timeout`],
-//! [`time`]) and readiness-based I/O ([`io::Async`]); synchronisation primitives, streams and
-//! subprocesses arrive as their crates land (see `docs/asyncio-mapping.md`).
+//! [`time`]), synchronisation primitives, queues and channels ([`sync`]) and
+//! readiness-based I/O ([`io::Async`]); streams and subprocesses arrive as their crates
+//! land (see `docs/asyncio-mapping.md`).
 //!
 //! ```
 //! use std::time::Duration;
@@ -16,11 +17,13 @@
 //! ```
 //!
 //! The crates underneath can be used on their own: `corio-executor` (the schedulers and
-//! tasks), `corio-timer` (timing wheel, sleeps, intervals, timeouts, real and virtual clocks)
-//! and `corio-reactor` (edge-triggered readiness I/O).
+//! tasks), `corio-timer` (timing wheel, sleeps, intervals, timeouts, real and virtual clocks),
+//! `corio-reactor` (edge-triggered readiness I/O) and `corio-sync` (primitives for any
+//! executor).
 
 pub mod io;
 mod runtime;
+pub mod sync;
 pub mod task;
 pub mod time;
 
