@@ -13,9 +13,15 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
+
+// tests/loom.rs compiles this file again with loom's types to model it.
+#[cfg(all(test, corio_loom))]
+use loom::sync::{Mutex, MutexGuard, atomic::AtomicUsize};
+use std::sync::atomic::Ordering;
+#[cfg(not(all(test, corio_loom)))]
+use std::sync::{Mutex, MutexGuard, atomic::AtomicUsize};
 
 /// Set while the waiter queue is non-empty; then the word holds no permits.
 const QUEUED: usize = 1;
@@ -31,7 +37,6 @@ pub(crate) struct Permits {
     waiters: Mutex<Waiters>,
 }
 
-#[derive(Default)]
 struct Waiters {
     nodes: Vec<Node>,
     free: Vec<usize>,
@@ -80,16 +85,30 @@ impl Wakes {
     }
 }
 
+impl Waiters {
+    const EMPTY: Waiters = Waiters {
+        nodes: Vec::new(),
+        free: Vec::new(),
+        head: None,
+        tail: None,
+    };
+}
+
 impl Permits {
+    #[cfg(not(all(test, corio_loom)))]
     pub(crate) const fn new(permits: usize) -> Permits {
         Permits {
             state: AtomicUsize::new(permits * ONE),
-            waiters: Mutex::new(Waiters {
-                nodes: Vec::new(),
-                free: Vec::new(),
-                head: None,
-                tail: None,
-            }),
+            waiters: Mutex::new(Waiters::EMPTY),
+        }
+    }
+
+    /// loom's atomics cannot be built in a `const fn`.
+    #[cfg(all(test, corio_loom))]
+    pub(crate) fn new(permits: usize) -> Permits {
+        Permits {
+            state: AtomicUsize::new(permits * ONE),
+            waiters: Mutex::new(Waiters::EMPTY),
         }
     }
 
@@ -335,7 +354,7 @@ impl Drop for Acquire<'_> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(corio_loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;

@@ -16,7 +16,9 @@ use std::pin::Pin;
 use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
-use super::{Net, Rt, Spawn, Tick};
+use std::ops::{Deref, DerefMut};
+
+use super::{Locks, Net, Rt, Spawn, Tick};
 
 /// corio with the multi-thread (`MT`) or the current-thread scheduler.
 pub(crate) struct Corio<const MT: bool>;
@@ -251,6 +253,80 @@ fn sockaddr_in(addr: SocketAddrV4) -> libc::sockaddr_in {
         s_addr: u32::from(*addr.ip()).to_be(),
     };
     sa
+}
+
+/// asyncio's `Condition` needs its lock: waiting holds it, as asyncio requires.
+pub(crate) struct CorioCond {
+    lock: corio::sync::Mutex<()>,
+    cond: corio::sync::Condition,
+}
+
+impl<const MT: bool> Locks for Corio<MT> {
+    type Mutex = corio::sync::Mutex<u64>;
+    type Semaphore = corio::sync::Semaphore;
+    type RwLock = corio::sync::RwLock<u64>;
+    type Event = corio::sync::Event;
+    type Cond = CorioCond;
+
+    fn mutex() -> Self::Mutex {
+        corio::sync::Mutex::new(0)
+    }
+
+    fn lock(
+        m: &Self::Mutex,
+    ) -> impl Future<Output = impl DerefMut<Target = u64> + Send + '_> + Send {
+        m.lock()
+    }
+
+    fn semaphore(permits: usize) -> Self::Semaphore {
+        corio::sync::Semaphore::new(permits)
+    }
+
+    fn acquire(s: &Self::Semaphore) -> impl Future<Output = impl Send + '_> + Send {
+        s.acquire()
+    }
+
+    fn rwlock() -> Self::RwLock {
+        corio::sync::RwLock::new(0)
+    }
+
+    fn read(l: &Self::RwLock) -> impl Future<Output = impl Deref<Target = u64> + Send + '_> + Send {
+        l.read()
+    }
+
+    fn write(
+        l: &Self::RwLock,
+    ) -> impl Future<Output = impl DerefMut<Target = u64> + Send + '_> + Send {
+        l.write()
+    }
+
+    fn event() -> Self::Event {
+        corio::sync::Event::new()
+    }
+
+    fn set(e: &Self::Event) {
+        e.set();
+    }
+
+    fn wait(e: &Self::Event) -> impl Future<Output = ()> + Send + '_ {
+        e.wait()
+    }
+
+    fn cond() -> CorioCond {
+        CorioCond {
+            lock: corio::sync::Mutex::new(()),
+            cond: corio::sync::Condition::new(),
+        }
+    }
+
+    fn notify_one(c: &CorioCond) {
+        c.cond.notify(1);
+    }
+
+    async fn wait_until<'a>(c: &'a CorioCond, ready: impl Fn() -> bool + Send + 'a) {
+        let held = c.lock.lock().await;
+        drop(c.cond.wait_for(held, move |_| ready()).await);
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! | [`Rt`] | run a root future, sleep, timeout, interval | corio-*, tokio-*, smol-* |
 //! | [`Net`] | TCP, UDP and pipes through the reactor | corio-*, tokio-*, smol-* |
 //! | [`Spawn`] | spawn, detach, yield | corio-*, tokio-*, smol-* |
-//! | [`Locks`] | mutex, semaphore, rwlock, event, condition | tokio-*, smol-* |
+//! | [`Locks`] | mutex, semaphore, rwlock, event, condition | corio-*, tokio-*, smol-* |
 //! | [`Channels`] | mpsc, queue, oneshot, broadcast | tokio-*, smol-* |
 //! | [`Process`] | spawn and wait for a child process | tokio-*, smol-* |
 //! | [`Fs`] | read and write whole files | tokio-*, smol-* |
@@ -66,8 +66,9 @@ impl Needs {
             (Needs::CorioInternal, _) => {
                 "measures a corio building block alone; no peer equivalent"
             }
-            (Needs::Time | Needs::Net | Needs::Spawn, _) => "not registered for this runtime",
-            (Needs::Locks, _) => "corio has no sync primitives yet",
+            (Needs::Time | Needs::Net | Needs::Spawn | Needs::Locks, _) => {
+                "not registered for this runtime"
+            }
             (Needs::Channels, _) => "corio has no channels yet",
             (Needs::Process, _) => "corio has no subprocess support yet",
             (Needs::Fs, _) => "corio has no file I/O yet",
@@ -343,7 +344,7 @@ macro_rules! contenders {
         $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (locks: $($work:tt)*) => {
-        $crate::rt::contenders!(@on [TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
+        $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (channels: $($work:tt)*) => {
         $crate::rt::contenders!(@on [TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
@@ -404,8 +405,8 @@ mod tests {
     #[test]
     fn missing_capabilities_say_why() {
         assert_eq!(
-            Needs::Locks.missing("corio-ct"),
-            "corio has no sync primitives yet"
+            Needs::Process.missing("corio-ct"),
+            "corio has no subprocess support yet"
         );
         assert_eq!(
             Needs::Channels.missing("corio-mt"),
