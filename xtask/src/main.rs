@@ -4,7 +4,10 @@
 //!   failing step stops the run with its output on the terminal and a non-zero exit code.
 //! - `cargo xtask bench [GROUP…] [--quick]` — the cross-runtime benchmarks (corio vs tokio vs
 //!   smol); `cargo xtask bench --help` for the groups and options.
+//! - `cargo xtask loom [TEST-ARGS…]` — the loom models of corio-executor's sleep/wake protocols,
+//!   built with `--cfg corio_loom` in a target directory of their own.
 
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
@@ -13,13 +16,54 @@ struct Step {
     name: &'static str,
     args: &'static [&'static str],
     env: &'static [(&'static str, &'static str)],
+    /// A build of its own, with other compiler flags.
+    own_build: Option<OwnBuild>,
 }
+
+/// Compiler flags for a step, and where its build goes so that the flags do not invalidate
+/// the other steps' builds.
+struct OwnBuild {
+    /// Added to `RUSTFLAGS`.
+    rustflags: &'static str,
+    /// A subdirectory of the target directory.
+    target_subdir: &'static str,
+}
+
+impl OwnBuild {
+    fn apply(&self, cmd: &mut Command) {
+        let mut rustflags = std::env::var_os("RUSTFLAGS").unwrap_or_default();
+        if !rustflags.is_empty() {
+            rustflags.push(" ");
+        }
+        rustflags.push(self.rustflags);
+        cmd.env("RUSTFLAGS", rustflags)
+            .env("CARGO_TARGET_DIR", target_dir().join(self.target_subdir));
+    }
+}
+
+/// `cargo test` arguments of the loom models: the release `--lib` tests named `loom_tests`
+/// (one such module next to each protocol, under `#[cfg(all(test, corio_loom))]`).
+const LOOM_ARGS: &[&str] = &[
+    "test",
+    "--package",
+    "corio-executor",
+    "--release",
+    "--lib",
+    "loom_tests",
+];
+/// The loom build: `--cfg corio_loom` swaps in loom's primitives (corio-executor's
+/// `src/sync.rs`), in `loom` under the target directory.
+const LOOM_BUILD: OwnBuild = OwnBuild {
+    rustflags: "--cfg corio_loom",
+    target_subdir: "loom",
+};
 
 const CI_STEPS: &[Step] = &[
     Step {
         name: "rustfmt",
         args: &["fmt", "--all", "--", "--check"],
         env: &[],
+        own_build: None,
     },
     Step {
         name: "clippy",
@@ -33,6 +77,7 @@ const CI_STEPS: &[Step] = &[
             "warnings",
         ],
         env: &[],
+        own_build: None,
     },
     // Builds corio-bench too (a workspace member), so the benchmarks never rot; they are
     // only run by `cargo xtask bench`. The unit tests below cover the harness's logic.
@@ -40,16 +85,27 @@ const CI_STEPS: &[Step] = &[
         name: "build (all crates and targets, incl. the corio-bench harness)",
         args: &["build", "--workspace", "--all-targets", "--all-features"],
         env: &[],
+        own_build: None,
     },
     Step {
         name: "test (unit, integration, doc)",
         args: &["test", "--workspace", "--all-features"],
         env: &[],
+        own_build: None,
+    },
+    // A build of its own (another cfg): about 30 s from cold on 2 cores, 3-4 s warm, of which
+    // the models take ~3 s (see docs/architecture.md, "Loom models").
+    Step {
+        name: "loom models (corio-executor, --cfg corio_loom)",
+        args: LOOM_ARGS,
+        env: &[],
+        own_build: Some(LOOM_BUILD),
     },
     Step {
         name: "rustdoc",
         args: &["doc", "--workspace", "--no-deps", "--all-features"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
+        own_build: None,
     },
 ];
 
@@ -58,10 +114,14 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("bench") => bench(&args[1..]),
+        Some("loom") => loom(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci | bench [ARGS…]>");
-            eprintln!("  ci     rustfmt, clippy, build, tests and rustdoc — what CI runs");
+            eprintln!("usage: cargo xtask <ci | bench [ARGS…] | loom [TEST-ARGS…]>");
+            eprintln!(
+                "  ci     rustfmt, clippy, build, tests, loom models and rustdoc — what CI runs"
+            );
             eprintln!("  bench  corio side by side with tokio and smol (see docs/benchmarks.md)");
+            eprintln!("  loom   the loom models of the executor's sleep/wake protocols");
             ExitCode::from(2)
         }
     }
@@ -69,6 +129,13 @@ fn main() -> ExitCode {
 
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// The target directory cargo uses here: `CARGO_TARGET_DIR`, or the workspace's `target`.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")))
 }
 
 fn ci() -> ExitCode {
@@ -82,10 +149,12 @@ fn ci() -> ExitCode {
             step.args.join(" ")
         );
         let step_started = Instant::now();
-        let status = cargo()
-            .args(step.args)
-            .envs(step.env.iter().copied())
-            .status();
+        let mut cmd = cargo();
+        cmd.args(step.args).envs(step.env.iter().copied());
+        if let Some(own) = &step.own_build {
+            own.apply(&mut cmd);
+        }
+        let status = cmd.status();
         let elapsed = step_started.elapsed().as_secs_f64();
         match status {
             Ok(s) if s.success() => println!("==> {} passed in {elapsed:.1} s", step.name),
@@ -104,6 +173,30 @@ fn ci() -> ExitCode {
         started.elapsed().as_secs_f64()
     );
     ExitCode::SUCCESS
+}
+
+/// Runs the loom models: `cargo test` of corio-executor's `loom_tests` in release, with
+/// `--cfg corio_loom` added to RUSTFLAGS and a target directory of their own (`loom` under the
+/// usual one). `args` go to the test binary (`--nocapture` shows each model's execution count).
+/// `LOOM_MAX_PREEMPTIONS` overrides the models' preemption bound (3).
+fn loom(args: &[String]) -> ExitCode {
+    let started = Instant::now();
+    let mut cmd = cargo();
+    cmd.args(LOOM_ARGS).arg("--").args(args);
+    LOOM_BUILD.apply(&mut cmd);
+    let status = cmd.status();
+    let elapsed = started.elapsed().as_secs_f64();
+    match status {
+        Ok(s) if s.success() => {
+            println!("==> loom models passed in {elapsed:.1} s");
+            ExitCode::SUCCESS
+        }
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("could not run cargo: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// The benchmark groups of corio-bench (`crates/corio-bench/src/groups/mod.rs`, checked by a

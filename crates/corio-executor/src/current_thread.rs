@@ -11,7 +11,6 @@
 
 use std::future::Future;
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicBool, Ordering, fence};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
@@ -29,6 +28,10 @@ use crate::meta::Meta;
 use crate::parker::lock;
 use crate::registry::Registry;
 use crate::scheduler::{Scheduler, discard, drop_runnable, run_task};
+use crate::sync::atomic::{AtomicBool, Ordering, fence};
+
+#[cfg(all(test, corio_loom))]
+mod loom_tests;
 
 /// Tasks run between two looks at the driver, so I/O and timers never starve.
 const BATCH: u32 = 61;
@@ -104,10 +107,7 @@ impl Shared {
 
     /// Ends the loop's park if it sleeps (the remote half of the protocol above).
     fn wake_loop(&self) {
-        fence(Ordering::SeqCst);
-        if self.sleeping.load(Ordering::Relaxed) && self.sleeping.swap(false, Ordering::AcqRel) {
-            self.driver.unpark();
-        }
+        wake_sleeper(&self.sleeping, &*self.driver);
     }
 
     fn next_task(&self, tick: u32) -> Option<Runnable<Meta>> {
@@ -205,15 +205,14 @@ impl Shared {
                 }
                 continue;
             }
-            self.sleeping.store(true, Ordering::Relaxed);
-            fence(Ordering::SeqCst);
-            if main.woken.load(Ordering::Relaxed) || !self.injector.is_empty() {
-                self.sleeping.store(false, Ordering::Relaxed);
-                continue;
+            if sleep(
+                &self.sleeping,
+                &main.woken,
+                || self.injector.is_empty(),
+                &*self.driver,
+            ) {
+                since_driver = 0;
             }
-            self.driver.park(None);
-            self.sleeping.store(false, Ordering::Relaxed);
-            since_driver = 0;
         }
     }
 
@@ -248,6 +247,44 @@ impl Shared {
             }
         }
         self.registry.len() == 0
+    }
+}
+
+/// The loop's half of the protocol above: announces the sleep in `sleeping`, then parks in
+/// `driver` unless the main future was `woken` or the injector holds work (`!injector_empty()`).
+/// True when it parked. (Free of `Shared` so that the loom models run it on their own flags and
+/// queue.)
+fn sleep(
+    sleeping: &AtomicBool,
+    woken: &AtomicBool,
+    injector_empty: impl FnOnce() -> bool,
+    driver: &dyn Driver,
+) -> bool {
+    sleeping.store(true, Ordering::Relaxed);
+    fence(Ordering::SeqCst);
+    if woken.load(Ordering::Relaxed) || !injector_empty() {
+        sleeping.store(false, Ordering::Relaxed);
+        return false;
+    }
+    driver.park(None);
+    sleeping.store(false, Ordering::Relaxed);
+    true
+}
+
+/// The remote half, once the work is visible (pushed, or the main future's flag set): ends the
+/// loop's park if `sleeping` says it sleeps (or is about to).
+fn wake_sleeper(sleeping: &AtomicBool, driver: &dyn Driver) {
+    fence(Ordering::SeqCst);
+    // A CAS rather than a swap claims the sleep: the same here (a swap would only rewrite
+    // `false`, when another waker claimed it first), and what loom 0.7 models right. After
+    // such a swap and the loop's next `store(true)`, loom may let a waker's load still see the
+    // swap's `false` (tokio-rs/loom#254), and report a lost wake-up that cannot happen.
+    if sleeping.load(Ordering::Relaxed)
+        && sleeping
+            .compare_exchange(true, false, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+    {
+        driver.unpark();
     }
 }
 

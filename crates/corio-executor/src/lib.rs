@@ -47,12 +47,15 @@ mod harness;
 mod id;
 mod info;
 mod locals;
+#[cfg(all(test, corio_loom))]
+mod loom_support;
 mod meta;
 mod multi_thread;
 mod parker;
 mod registry;
 mod scheduler;
 mod spawn;
+mod sync;
 mod task;
 mod task_local;
 mod yield_now;

@@ -1,8 +1,10 @@
 //! A thread parker with a remembered notification (a permit), on a mutex and a condvar.
 
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{MutexGuard, PoisonError};
 use std::time::Duration;
+
+use crate::sync::atomic::{AtomicU8, Ordering};
+use crate::sync::{Condvar, Mutex};
 
 const EMPTY: u8 = 0;
 const PARKED: u8 = 1;
@@ -18,7 +20,7 @@ pub(crate) struct Parker {
 
 /// Locks a mutex whose data cannot be left inconsistent by a panic (it guards `()` or plain
 /// values), so poisoning is ignored.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -33,7 +35,7 @@ impl Parker {
         {
             return;
         }
-        let mut guard = lock(&self.lock);
+        let mut guard = crate::sync::lock(&self.lock);
         if self
             .state
             .compare_exchange(EMPTY, PARKED, Ordering::Relaxed, Ordering::Relaxed)
@@ -71,11 +73,14 @@ impl Parker {
     pub(crate) fn unpark(&self) {
         if self.state.swap(NOTIFIED, Ordering::Release) == PARKED {
             // Taking the lock orders this notify after the parker's wait began.
-            drop(lock(&self.lock));
+            drop(crate::sync::lock(&self.lock));
             self.cvar.notify_one();
         }
     }
 }
+
+#[cfg(all(test, corio_loom))]
+mod loom_tests;
 
 #[cfg(test)]
 mod tests {

@@ -17,13 +17,14 @@
 //!   in between: it runs no tasks and never waits in the driver.
 
 mod idle;
+#[cfg(all(test, corio_loom))]
+mod loom_tests;
 mod park;
 mod worker;
 
 use std::future::Future;
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -37,6 +38,7 @@ use crate::driver::Driver;
 use crate::meta::Meta;
 use crate::registry::Registry;
 use crate::scheduler::{Scheduler, discard, drop_runnable};
+use crate::sync::atomic::{AtomicBool, Ordering};
 
 use idle::Idle;
 use park::WorkerParker;
@@ -179,9 +181,7 @@ impl Shared {
 
     /// Wakes a sleeping worker if work became stealable and nobody is searching.
     fn notify_parked(&self) {
-        if let Some(idx) = self.idle.worker_to_notify() {
-            self.workers[idx].parker.unpark(&*self.driver);
-        }
+        idle::notify_parked(self);
     }
 
     /// Whether any queue a searcher could take from holds work.
@@ -252,6 +252,36 @@ impl Shared {
             }
         }
         self.registry.len() == 0
+    }
+}
+
+impl idle::Runtime for Shared {
+    fn idle(&self) -> &Idle {
+        &self.idle
+    }
+
+    fn parker(&self, idx: usize) -> &WorkerParker {
+        &self.workers[idx].parker
+    }
+
+    fn park_driver(&self) -> &dyn Driver {
+        &*self.driver
+    }
+
+    fn driver_busy(&self) -> &AtomicBool {
+        &self.driver_busy
+    }
+
+    fn has_work(&self) -> bool {
+        Shared::has_work(self)
+    }
+
+    fn has_local_work(&self, idx: usize) -> bool {
+        !self.workers[idx].queue.is_empty()
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
     }
 }
 

@@ -2,33 +2,41 @@
 //! condvar, and its unparker knows which of the two to end.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::PoisonError;
 
 use crate::driver::Driver;
-use crate::parker::lock;
+use crate::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use crate::sync::{Condvar, Mutex, lock};
 
 const EMPTY: u8 = 0;
 const PARKED_CONDVAR: u8 = 1;
 const PARKED_DRIVER: u8 = 2;
 const NOTIFIED: u8 = 3;
 
-thread_local! {
+#[cfg(not(corio_loom))]
+std::thread_local! {
     /// This worker waits in the driver, which is dispatching events on this thread.
     static IN_DRIVER_WAIT: Cell<bool> = const { Cell::new(false) };
+}
+
+// Loom runs every modelled thread on one OS thread: its thread-locals are per modelled thread
+// (and its macro predates `const` initializers).
+#[cfg(corio_loom)]
+loom::thread_local! {
+    static IN_DRIVER_WAIT: Cell<bool> = Cell::new(false);
 }
 
 /// Whether this thread is an idle worker dispatching the driver's events (from inside its
 /// wait, or a look while searching): what the events wake, it runs itself right after.
 pub(crate) fn in_driver_wait() -> bool {
-    IN_DRIVER_WAIT.get()
+    IN_DRIVER_WAIT.with(Cell::get)
 }
 
 /// Runs `wait` (a driver park) as this idle worker's: see [`in_driver_wait`].
 pub(crate) fn idle_driver_wait(wait: impl FnOnce()) {
-    IN_DRIVER_WAIT.set(true);
+    IN_DRIVER_WAIT.with(|w| w.set(true));
     wait();
-    IN_DRIVER_WAIT.set(false);
+    IN_DRIVER_WAIT.with(|w| w.set(false));
 }
 
 #[derive(Default)]

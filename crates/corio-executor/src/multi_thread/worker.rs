@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_task::Runnable;
 
-use super::{MAINTENANCE_INTERVAL, MAX_LIFO_RUNS, Shared, park};
+use super::{MAINTENANCE_INTERVAL, MAX_LIFO_RUNS, Shared, idle, park};
 use crate::context;
 use crate::meta::Meta;
 use crate::scheduler::{Scheduler, run_task};
@@ -60,10 +60,7 @@ impl Worker<'_> {
     fn run_task(&mut self, r: Runnable<Meta>) {
         if self.searching {
             self.searching = false;
-            // The last searcher hands the search on while work remains to be taken.
-            if self.shared.idle.end_search() && self.shared.has_work() {
-                self.shared.notify_parked();
-            }
+            idle::stop_searching(self.shared);
         }
         run_task(&self.shared.registry, r);
     }
@@ -174,25 +171,6 @@ impl Worker<'_> {
     }
 
     fn park(&mut self) {
-        let sh = self.shared;
-        let last = sh.idle.to_parked(self.idx, self.searching);
-        self.searching = false;
-        if last && sh.has_work() {
-            // Work arrived while the last searcher gave up: stay awake (see idle.rs).
-            self.searching = sh.idle.unparked(self.idx);
-            return;
-        }
-        if sh.stopping.load(Ordering::Acquire) {
-            return;
-        }
-        sh.workers[self.idx]
-            .parker
-            .park(&*sh.driver, &sh.driver_busy);
-        self.searching = sh.idle.unparked(self.idx);
-        // What the driver woke during the wait went to this worker's LIFO slot and, beyond
-        // one task, to its queue, unannounced (`Shared::push_local`): share that part.
-        if !sh.workers[self.idx].queue.is_empty() {
-            sh.notify_parked();
-        }
+        self.searching = idle::park_worker(self.shared, self.idx, self.searching);
     }
 }
