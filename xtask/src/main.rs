@@ -4,8 +4,9 @@
 //!   failing step stops the run with its output on the terminal and a non-zero exit code.
 //! - `cargo xtask bench [GROUP…] [--quick]` — the cross-runtime benchmarks (corio vs tokio vs
 //!   smol); `cargo xtask bench --help` for the groups and options.
-//! - `cargo xtask loom [TEST-ARGS…]` — the loom models of corio-executor's sleep/wake protocols,
-//!   built with `--cfg corio_loom` in a target directory of their own.
+//! - `cargo xtask loom [TEST-ARGS…]` — the loom models of corio-executor's sleep/wake protocols
+//!   and corio-sync's permit core, built with `--cfg corio_loom` in a target directory of
+//!   their own.
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -41,9 +42,9 @@ impl OwnBuild {
     }
 }
 
-/// `cargo test` arguments of the loom models: the release `--lib` tests named `loom_tests`
-/// (one such module next to each protocol, under `#[cfg(all(test, corio_loom))]`).
-const LOOM_ARGS: &[&str] = &[
+/// `cargo test` arguments of corio-executor's loom models: the release `--lib` tests named
+/// `loom_tests` (one such module next to each protocol, under `#[cfg(all(test, corio_loom))]`).
+const LOOM_EXECUTOR_ARGS: &[&str] = &[
     "test",
     "--package",
     "corio-executor",
@@ -51,6 +52,16 @@ const LOOM_ARGS: &[&str] = &[
     "--lib",
     "loom_tests",
 ];
+/// corio-sync's loom models: `tests/loom.rs`, which compiles the permit core with loom's types.
+const LOOM_SYNC_ARGS: &[&str] = &[
+    "test",
+    "--package",
+    "corio-sync",
+    "--release",
+    "--test",
+    "loom",
+];
+const LOOM_RUNS: [&[&str]; 2] = [LOOM_EXECUTOR_ARGS, LOOM_SYNC_ARGS];
 /// The loom build: `--cfg corio_loom` swaps in loom's primitives (corio-executor's
 /// `src/sync.rs`), in `loom` under the target directory.
 const LOOM_BUILD: OwnBuild = OwnBuild {
@@ -97,7 +108,13 @@ const CI_STEPS: &[Step] = &[
     // the models take ~3 s (see docs/architecture.md, "Loom models").
     Step {
         name: "loom models (corio-executor, --cfg corio_loom)",
-        args: LOOM_ARGS,
+        args: LOOM_EXECUTOR_ARGS,
+        env: &[],
+        own_build: Some(LOOM_BUILD),
+    },
+    Step {
+        name: "loom models (corio-sync, --cfg corio_loom)",
+        args: LOOM_SYNC_ARGS,
         env: &[],
         own_build: Some(LOOM_BUILD),
     },
@@ -121,7 +138,9 @@ fn main() -> ExitCode {
                 "  ci     rustfmt, clippy, build, tests, loom models and rustdoc — what CI runs"
             );
             eprintln!("  bench  corio side by side with tokio and smol (see docs/benchmarks.md)");
-            eprintln!("  loom   the loom models of the executor's sleep/wake protocols");
+            eprintln!(
+                "  loom   the loom models of the executor's protocols and the sync permit core"
+            );
             ExitCode::from(2)
         }
     }
@@ -175,28 +194,29 @@ fn ci() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs the loom models: `cargo test` of corio-executor's `loom_tests` in release, with
+/// Runs the loom models: `cargo test` of corio-executor's `loom_tests` and corio-sync's
+/// `tests/loom.rs` in release, with
 /// `--cfg corio_loom` added to RUSTFLAGS and a target directory of their own (`loom` under the
 /// usual one). `args` go to the test binary (`--nocapture` shows each model's execution count).
 /// `LOOM_MAX_PREEMPTIONS` overrides the models' preemption bound (3).
 fn loom(args: &[String]) -> ExitCode {
     let started = Instant::now();
-    let mut cmd = cargo();
-    cmd.args(LOOM_ARGS).arg("--").args(args);
-    LOOM_BUILD.apply(&mut cmd);
-    let status = cmd.status();
-    let elapsed = started.elapsed().as_secs_f64();
-    match status {
-        Ok(s) if s.success() => {
-            println!("==> loom models passed in {elapsed:.1} s");
-            ExitCode::SUCCESS
-        }
-        Ok(_) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("could not run cargo: {e}");
-            ExitCode::FAILURE
+    for run in LOOM_RUNS {
+        let mut cmd = cargo();
+        cmd.args(run).arg("--").args(args);
+        LOOM_BUILD.apply(&mut cmd);
+        match cmd.status() {
+            Ok(s) if s.success() => {}
+            Ok(_) => return ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("could not run cargo: {e}");
+                return ExitCode::FAILURE;
+            }
         }
     }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!("==> loom models passed in {elapsed:.1} s");
+    ExitCode::SUCCESS
 }
 
 /// The benchmark groups of corio-bench (`crates/corio-bench/src/groups/mod.rs`, checked by a
