@@ -6,12 +6,23 @@
 //! Cancellation: dropping any waiting future at any moment — even after it was woken and
 //! before it ran again — never loses a lock hand-off, a permit, an item or a notification;
 //! the wake-up passes to the next waiter. Each waiting method states its cancel-safety.
+//!
+//! | asyncio | corio-sync |
+//! |---|---|
+//! | `Lock` | [`Lock`] (= [`Mutex<()>`](Mutex)); [`Mutex<T>`] guards data |
+//! | `Semaphore` / `BoundedSemaphore` | [`Semaphore`] / [`BoundedSemaphore`] |
+//! | `Event` | [`Event`] |
+//! | `Condition` | [`Condition`] over a [`Mutex`] |
+//! | `Barrier` | [`Barrier`] |
+//! | `Queue` / `PriorityQueue` / `LifoQueue` | [`Queue`] / [`PriorityQueue`] / [`LifoQueue`] |
+//! | — | [`RwLock`] |
 
 mod barrier;
 mod condition;
 mod event;
 mod mutex;
 mod permits;
+pub mod queue;
 mod rwlock;
 mod semaphore;
 
@@ -19,6 +30,9 @@ pub use barrier::{Barrier, BarrierError, BrokenBarrierError};
 pub use condition::Condition;
 pub use event::Event;
 pub use mutex::{Lock, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use queue::{
+    GetNowaitError, LifoQueue, PriorityQueue, PutNowaitError, Queue, QueueShutDown, TaskDoneError,
+};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{
     BoundedSemaphore, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TooManyPermits,
