@@ -6,3 +6,9 @@
 //! Cancellation: dropping any waiting future at any moment — even after it was woken and
 //! before it ran again — never loses a lock hand-off, a permit, an item or a notification;
 //! the wake-up passes to the next waiter. Each waiting method states its cancel-safety.
+
+// ---- channels: oneshot, mpsc, broadcast, watch ----
+pub mod broadcast;
+pub mod mpsc;
+pub mod oneshot;
+pub mod watch;
