@@ -15,16 +15,20 @@
 //! | `Condition` | [`Condition`] over a [`Mutex`] |
 //! | `Barrier` | [`Barrier`] |
 //! | `Queue` / `PriorityQueue` / `LifoQueue` | [`Queue`] / [`PriorityQueue`] / [`LifoQueue`] |
-//! | — | [`RwLock`] |
+//! | — | [`RwLock`], and the channels Rust users expect: [`oneshot`], [`mpsc`], [`broadcast`], [`watch`] |
 
 mod barrier;
+pub mod broadcast;
 mod condition;
 mod event;
+pub mod mpsc;
 mod mutex;
+pub mod oneshot;
 mod permits;
 pub mod queue;
 mod rwlock;
 mod semaphore;
+pub mod watch;
 
 pub use barrier::{Barrier, BarrierError, BrokenBarrierError};
 pub use condition::Condition;
