@@ -18,7 +18,9 @@ use std::task::{Context, Poll};
 
 use std::ops::{Deref, DerefMut};
 
-use super::{Locks, Net, Rt, Spawn, Tick};
+use corio::sync::{broadcast, mpsc, oneshot};
+
+use super::{Channels, Locks, Net, Rt, Spawn, Tick};
 
 /// corio with the multi-thread (`MT`) or the current-thread scheduler.
 pub(crate) struct Corio<const MT: bool>;
@@ -326,6 +328,84 @@ impl<const MT: bool> Locks for Corio<MT> {
     async fn wait_until<'a>(c: &'a CorioCond, ready: impl Fn() -> bool + Send + 'a) {
         let held = c.lock.lock().await;
         drop(c.cond.wait_for(held, move |_| ready()).await);
+    }
+}
+
+/// corio's oneshot receiver, with "the sender is gone" as `None`.
+pub(crate) struct OnceRx<T>(oneshot::Receiver<T>);
+
+impl<T> Future for OnceRx<T> {
+    type Output = Option<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        Pin::new(&mut self.0).poll(cx).map(Result::ok)
+    }
+}
+
+impl<const MT: bool> Channels for Corio<MT> {
+    type Sender<T: Send + 'static> = mpsc::Sender<T>;
+    type Receiver<T: Send + 'static> = mpsc::Receiver<T>;
+    // asyncio's Queue, which the workload is named after.
+    type QueueTx<T: Send + 'static> = corio::sync::Queue<T>;
+    type QueueRx<T: Send + 'static> = corio::sync::Queue<T>;
+    type OnceTx<T: Send + 'static> = oneshot::Sender<T>;
+    type OnceRx<T: Send + 'static> = OnceRx<T>;
+    type BcastTx<T: Clone + Send + Sync + 'static> = broadcast::Sender<T>;
+    type BcastRx<T: Clone + Send + Sync + 'static> = broadcast::Receiver<T>;
+
+    fn bounded<T: Send + 'static>(cap: usize) -> (Self::Sender<T>, Self::Receiver<T>) {
+        mpsc::channel(cap)
+    }
+
+    async fn send<T: Send + 'static>(tx: &Self::Sender<T>, v: T) -> bool {
+        tx.send(v).await.is_ok()
+    }
+
+    async fn recv<T: Send + 'static>(rx: &mut Self::Receiver<T>) -> Option<T> {
+        rx.recv().await
+    }
+
+    fn queue<T: Send + 'static>() -> (Self::QueueTx<T>, Self::QueueRx<T>) {
+        let q = corio::sync::Queue::unbounded();
+        (q.clone(), q)
+    }
+
+    fn put<T: Send + 'static>(tx: &Self::QueueTx<T>, v: T) {
+        // Unbounded and never shut down here: cannot fail.
+        let _ = tx.put_nowait(v);
+    }
+
+    async fn get<T: Send + 'static>(rx: &mut Self::QueueRx<T>) -> Option<T> {
+        rx.get().await.ok()
+    }
+
+    fn oneshot<T: Send + 'static>() -> (Self::OnceTx<T>, OnceRx<T>) {
+        let (tx, rx) = oneshot::channel();
+        (tx, OnceRx(rx))
+    }
+
+    fn fire<T: Send + 'static>(tx: Self::OnceTx<T>, v: T) {
+        // A receiver that is gone misses the value.
+        let _ = tx.send(v);
+    }
+
+    fn broadcast<T: Clone + Send + Sync + 'static>(
+        cap: usize,
+    ) -> (Self::BcastTx<T>, Self::BcastRx<T>) {
+        broadcast::channel(cap)
+    }
+
+    fn subscribe<T: Clone + Send + Sync + 'static>(tx: &Self::BcastTx<T>) -> Self::BcastRx<T> {
+        tx.subscribe()
+    }
+
+    async fn publish<T: Clone + Send + Sync + 'static>(tx: &Self::BcastTx<T>, v: T) {
+        // No receivers left: nobody to tell.
+        let _ = tx.send(v);
+    }
+
+    async fn next<T: Clone + Send + Sync + 'static>(rx: &mut Self::BcastRx<T>) -> Option<T> {
+        rx.recv().await.ok()
     }
 }
 

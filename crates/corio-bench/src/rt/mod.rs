@@ -7,7 +7,7 @@
 //! | [`Net`] | TCP, UDP and pipes through the reactor | corio-*, tokio-*, smol-* |
 //! | [`Spawn`] | spawn, detach, yield | corio-*, tokio-*, smol-* |
 //! | [`Locks`] | mutex, semaphore, rwlock, event, condition | corio-*, tokio-*, smol-* |
-//! | [`Channels`] | mpsc, queue, oneshot, broadcast | tokio-*, smol-* |
+//! | [`Channels`] | mpsc, queue, oneshot, broadcast | corio-*, tokio-*, smol-* |
 //! | [`Process`] | spawn and wait for a child process | tokio-*, smol-* |
 //! | [`Fs`] | read and write whole files | tokio-*, smol-* |
 //!
@@ -66,10 +66,9 @@ impl Needs {
             (Needs::CorioInternal, _) => {
                 "measures a corio building block alone; no peer equivalent"
             }
-            (Needs::Time | Needs::Net | Needs::Spawn | Needs::Locks, _) => {
+            (Needs::Time | Needs::Net | Needs::Spawn | Needs::Locks | Needs::Channels, _) => {
                 "not registered for this runtime"
             }
-            (Needs::Channels, _) => "corio has no channels yet",
             (Needs::Process, _) => "corio has no subprocess support yet",
             (Needs::Fs, _) => "corio has no file I/O yet",
         }
@@ -347,7 +346,7 @@ macro_rules! contenders {
         $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (channels: $($work:tt)*) => {
-        $crate::rt::contenders!(@on [TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
+        $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (process: $($work:tt)*) => {
         $crate::rt::contenders!(@on [TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
@@ -407,10 +406,6 @@ mod tests {
         assert_eq!(
             Needs::Process.missing("corio-ct"),
             "corio has no subprocess support yet"
-        );
-        assert_eq!(
-            Needs::Channels.missing("corio-mt"),
-            "corio has no channels yet"
         );
         assert_eq!(
             Needs::Spawn.missing("tokio-ct"),
