@@ -1,14 +1,35 @@
-//! corio-sync's lock-family suite again, each scenario as the root task of a corio
-//! runtime: the primitives are driven by corio's wakers here, by futures-lite's there.
+//! corio-sync's suites again, with corio driving them: each `run` / `block_on` is a corio
+//! runtime, so the primitives are woken by corio's wakers here and by futures-lite's in
+//! corio-sync's own tests.
 
-use corio::sync as corio_sync;
+mod locks {
+    fn run<F: std::future::Future>(f: F) -> F::Output {
+        corio::run(f)
+    }
 
-fn run<F>(f: F) -> F::Output
-where
-    F: std::future::Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    corio::run(f)
+    include!("../../corio-sync/tests/suite/locks.rs");
 }
 
-include!("../../corio-sync/tests/suite/locks.rs");
+/// One current-thread runtime per thread: the suites call `block_on` per operation from
+/// many threads.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    thread_local! {
+        static RT: corio::Runtime = corio::Builder::new()
+            .current_thread()
+            .build()
+            .expect("a corio runtime");
+    }
+    RT.with(|rt| rt.block_on(f))
+}
+
+mod queue {
+    use super::block_on;
+
+    include!("../../corio-sync/tests/suite/queue.rs");
+}
+
+mod channels {
+    use super::block_on;
+
+    include!("../../corio-sync/tests/suite/channels.rs");
+}
