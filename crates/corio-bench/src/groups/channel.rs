@@ -117,7 +117,7 @@ pub(crate) fn run(plan: Plan) -> Vec<Measurement> {
         bench(
             "queue_put_get",
             Unit::PerOp(100_000),
-            "one task, 1,000 × (100 puts into an unbounded queue, 100 gets) (tokio: unbounded mpsc; \
+            "one task, 1,000 × (100 puts into an unbounded queue, 100 gets) (corio: asyncio's `Queue`; tokio: unbounded mpsc; \
              smol: unbounded async-channel); op = one put + get",
         ),
         plan,
@@ -127,7 +127,7 @@ pub(crate) fn run(plan: Plan) -> Vec<Measurement> {
         bench(
             "broadcast_fan_out",
             Unit::PerOp(10 * 10_000),
-            "one sender → 10 receiver tasks, 10,000 values, capacity 10,000 (tokio: broadcast; smol: \
+            "one sender → 10 receiver tasks, 10,000 values, capacity 10,000 (corio and tokio: broadcast; smol: \
              async-broadcast); op = one delivery",
         ),
         plan,

@@ -223,7 +223,7 @@ pub(crate) fn run(plan: Plan) -> Vec<Measurement> {
             "event_fan_out",
             Unit::PerOp(10 * 1_000),
             "10 × (1,000 tasks waiting on an event, then set): time from set to all woken and done; \
-             op = one waiter (tokio: flag + Notify; smol: flag + event_listener)",
+             op = one waiter (corio: Event; tokio: flag + Notify; smol: flag + event_listener)",
         ),
         plan,
         contenders!(locks: event_fan_out(10, 1_000)),
@@ -233,7 +233,7 @@ pub(crate) fn run(plan: Plan) -> Vec<Measurement> {
             "condition_notify",
             Unit::PerOp(10_000),
             "two tasks taking turns 10,000 times, each waiting on a condition for the other's notify_one \
-             (tokio: Notify; smol: event_listener); op = one round trip",
+             (corio: `Condition::wait_for` holding its `Mutex`; tokio: Notify; smol: event_listener); op = one round trip",
         ),
         plan,
         contenders!(locks: condition_notify(10_000)),
