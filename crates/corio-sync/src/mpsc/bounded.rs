@@ -133,22 +133,7 @@ impl<T> Sender<T> {
     /// assert_eq!(got, (0..10).collect::<Vec<_>>());
     /// ```
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
-        let chan = &*self.chan;
-        let mut value = value;
-        loop {
-            value = match chan.try_send(value) {
-                Ok(()) => return Ok(()),
-                Err(TrySendError::Full(v)) => v,
-                Err(TrySendError::Closed(v)) => return Err(SendError(v)),
-            };
-            let parked = Parked::new(chan.send_ops());
-            value = match chan.try_send(value) {
-                Ok(()) => return Ok(()),
-                Err(TrySendError::Full(v)) => v,
-                Err(TrySendError::Closed(v)) => return Err(SendError(v)),
-            };
-            parked.wait();
-        }
+        futures_lite::future::block_on(self.send(value))
     }
 
     /// Whether the receiver closed the channel or is gone (sends then fail).

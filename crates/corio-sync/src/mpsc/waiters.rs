@@ -124,13 +124,6 @@ impl<'a> Parked<'a> {
             listener: Some(waiters.register()),
         }
     }
-
-    /// Blocks the thread until notified.
-    pub(super) fn wait(mut self) {
-        if let Some(listener) = self.listener.take() {
-            listener.wait();
-        }
-    }
 }
 
 impl Future for Parked<'_> {
