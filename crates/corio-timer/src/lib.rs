@@ -64,6 +64,7 @@
 mod clock;
 mod driver;
 mod interval;
+mod scope;
 mod sleep;
 mod timeout;
 pub mod wheel;
@@ -71,5 +72,6 @@ pub mod wheel;
 pub use clock::{Clock, VirtualClock};
 pub use driver::{Timers, TimersGuard};
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
+pub use scope::{ScopeRun, TimeoutScope};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use timeout::{Timeout, TimeoutError, timeout, timeout_at};

@@ -18,8 +18,8 @@
 use std::time::Instant;
 
 pub use corio_timer::{
-    Clock, Interval, MissedTickBehavior, Sleep, Timeout, TimeoutError, VirtualClock, interval,
-    interval_at, sleep, sleep_until, timeout, timeout_at,
+    Clock, Interval, MissedTickBehavior, ScopeRun, Sleep, Timeout, TimeoutError, TimeoutScope,
+    VirtualClock, interval, interval_at, sleep, sleep_until, timeout, timeout_at,
 };
 
 /// The current time on the running loop's clock (asyncio's `loop.time()`).

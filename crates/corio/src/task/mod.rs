@@ -1,5 +1,5 @@
 //! Tasks: futures the runtime runs concurrently (asyncio's `create_task`, `Task`,
-//! `current_task`, `all_tasks`).
+//! `current_task`, `all_tasks`, `shield`, `wait_for`).
 //!
 //! Awaiting a [`Task`] gives `Result<T, TaskError>`: the output, or why there is none
 //! (cancelled, or panicked with the payload). Dropping a `Task` detaches it — the task keeps
@@ -23,3 +23,9 @@ pub use corio_executor::{
     spawn, spawn_blocking, spawn_local, spawn_named, task_local, to_thread, try_spawn,
     try_spawn_blocking, yield_now,
 };
+
+mod shield;
+mod wait_for;
+
+pub use shield::shield;
+pub use wait_for::{wait_for, wait_for_task};

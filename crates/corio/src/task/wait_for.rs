@@ -1,0 +1,75 @@
+//! asyncio's `wait_for`: a future or a task, bounded in time, cancelled on timeout.
+
+use std::future::IntoFuture;
+use std::time::Duration;
+
+use corio_executor::{Task, TaskError};
+use corio_timer::{TimeoutError, timeout};
+
+/// Waits for `future` for at most `limit` (asyncio's `wait_for(aw, timeout)`).
+///
+/// `Ok(output)` if it finishes in time. On timeout the future is dropped — Rust's
+/// cancellation: its destructors run — *before* `Err(TimeoutError)` is returned, so its
+/// clean-up is over by then. The future is polled before the deadline is looked at, so work
+/// that completes in the tick the deadline passes gives its value, and a zero limit on
+/// work that is already ready gives the value too.
+///
+/// A [`Task`] passed here is only *detached* on timeout, as dropping a `Task` does; use
+/// [`wait_for_task`] to cancel it.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let rt = corio::Runtime::builder().virtual_clock().build().unwrap();
+/// rt.block_on(async {
+///     let quick = corio::wait_for(async { 7 }, Duration::ZERO).await;
+///     assert_eq!(quick, Ok(7));
+///     let slow = corio::sleep(Duration::from_secs(60));
+///     assert!(corio::wait_for(slow, Duration::from_secs(1)).await.is_err());
+/// });
+/// ```
+pub async fn wait_for<F: IntoFuture>(
+    future: F,
+    limit: Duration,
+) -> Result<F::Output, TimeoutError> {
+    // The `Timeout`, and the future in it, is a temporary: dropped before this poll
+    // hands the result back.
+    timeout(limit, future).await
+}
+
+/// Waits for `task` for at most `limit`; on timeout cancels it, waits until it has stopped
+/// (its destructors have run), then gives `Err(TimeoutError)`.
+///
+/// `Ok(result)` is the task's own result: its output, or the [`TaskError`] it ended with.
+/// A task that completes before the cancellation reaches it gives its output, as asyncio's
+/// `wait_for` returns a result that raced the timeout.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let rt = corio::Runtime::builder().virtual_clock().build().unwrap();
+/// rt.block_on(async {
+///     let slow = corio::spawn(corio::sleep(Duration::from_secs(60)));
+///     let out = corio::task::wait_for_task(slow, Duration::from_secs(1)).await;
+///     assert!(out.is_err()); // timed out, and the task is cancelled and gone
+///
+///     let fast = corio::spawn(async { 1 });
+///     let out = corio::task::wait_for_task(fast, Duration::from_secs(1)).await;
+///     assert_eq!(out.unwrap().unwrap(), 1);
+/// });
+/// ```
+pub async fn wait_for_task<T>(
+    mut task: Task<T>,
+    limit: Duration,
+) -> Result<Result<T, TaskError>, TimeoutError> {
+    let in_time = timeout(limit, &mut task).await;
+    if let Ok(result) = in_time {
+        return Ok(result);
+    }
+    task.cancel();
+    match task.await {
+        Err(e) if e.is_cancelled() => Err(TimeoutError),
+        // Finished (or panicked) before the cancellation reached it.
+        other => Ok(other),
+    }
+}
