@@ -1,5 +1,5 @@
 //! Tasks: futures the runtime runs concurrently (asyncio's `create_task`, `Task`,
-//! `current_task`, `all_tasks`, `shield`, `wait_for`).
+//! `current_task`, `all_tasks`, `gather`, `shield`, `wait_for`).
 //!
 //! Awaiting a [`Task`] gives `Result<T, TaskError>`: the output, or why there is none
 //! (cancelled, or panicked with the payload). Dropping a `Task` detaches it — the task keeps
@@ -24,8 +24,13 @@ pub use corio_executor::{
     try_spawn_blocking, yield_now,
 };
 
+mod gather;
+mod set;
 mod shield;
 mod wait_for;
 
+#[doc(hidden)]
+pub use gather::__gather_private;
+pub use gather::{Gather, GatherError, TryGather, gather, gather_results, try_gather};
 pub use shield::shield;
 pub use wait_for::{wait_for, wait_for_task};

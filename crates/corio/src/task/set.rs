@@ -1,0 +1,139 @@
+//! Many futures polled as one, each with a waker of its own: a wake-up polls only the child
+//! it is for, so waiting on 10,000 children costs per wake-up, not per child. The engine
+//! behind `gather`, `wait` and `as_completed`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+
+pub(crate) struct Set<F> {
+    children: Vec<Option<Child<F>>>,
+    shared: Arc<Shared>,
+    /// Indices taken from `shared.woken` and not polled yet.
+    to_poll: Vec<usize>,
+    remaining: usize,
+}
+
+struct Child<F> {
+    future: Pin<Box<F>>,
+    waker: Waker,
+    /// Set while the child's index is queued, so a burst of wakes queues it once.
+    queued: Arc<ChildWaker>,
+}
+
+struct Shared {
+    woken: Mutex<Vec<usize>>,
+    parent: Mutex<Option<Waker>>,
+}
+
+struct ChildWaker {
+    index: usize,
+    queued: AtomicBool,
+    shared: Arc<Shared>,
+}
+
+impl Wake for ChildWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.queued.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        lock(&self.shared.woken).push(self.index);
+        let parent = lock(&self.shared.parent).clone();
+        if let Some(parent) = parent {
+            parent.wake();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Nothing panics under these locks.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl<F: Future> Set<F> {
+    pub(crate) fn new(futures: impl IntoIterator<Item = F>) -> Set<F> {
+        let shared = Arc::new(Shared {
+            woken: Mutex::new(Vec::new()),
+            parent: Mutex::new(None),
+        });
+        let children: Vec<_> = futures
+            .into_iter()
+            .enumerate()
+            .map(|(index, future)| {
+                let queued = Arc::new(ChildWaker {
+                    index,
+                    // Every child is polled once to begin with.
+                    queued: AtomicBool::new(true),
+                    shared: shared.clone(),
+                });
+                Some(Child {
+                    future: Box::pin(future),
+                    waker: Waker::from(queued.clone()),
+                    queued,
+                })
+            })
+            .collect();
+        let remaining = children.len();
+        Set {
+            to_poll: (0..remaining).rev().collect(),
+            children,
+            shared,
+            remaining,
+        }
+    }
+
+    /// How many children have not finished.
+    pub(crate) fn remaining(&self) -> usize {
+        self.remaining
+    }
+
+    /// The next child to finish: its index and output; `Ready(None)` once all have.
+    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<(usize, F::Output)>> {
+        if self.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        {
+            let mut parent = lock(&self.shared.parent);
+            if !parent.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *parent = Some(cx.waker().clone());
+            }
+        }
+        // One batch of wake-ups per call: a child that wakes itself while polled (the
+        // cooperative budget ran out) waits for the next call instead of spinning here.
+        if self.to_poll.is_empty() {
+            let mut woken = lock(&self.shared.woken);
+            // Oldest wake first: `pop` takes from the end.
+            woken.reverse();
+            std::mem::swap(&mut self.to_poll, &mut woken);
+        }
+        while let Some(index) = self.to_poll.pop() {
+            let Some(child) = self.children[index].as_mut() else {
+                continue;
+            };
+            child.queued.queued.store(false, Ordering::Release);
+            let mut child_cx = Context::from_waker(&child.waker);
+            if let Poll::Ready(out) = child.future.as_mut().poll(&mut child_cx) {
+                self.children[index] = None;
+                self.remaining -= 1;
+                return Poll::Ready(Some((index, out)));
+            }
+        }
+        Poll::Pending
+    }
+
+    /// Takes the children that have not finished, with their indices.
+    pub(crate) fn take_pending(&mut self) -> Vec<(usize, Pin<Box<F>>)> {
+        self.remaining = 0;
+        self.children
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, c)| c.take().map(|c| (i, c.future)))
+            .collect()
+    }
+}
