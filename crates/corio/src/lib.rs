@@ -28,5 +28,5 @@ pub mod task;
 pub mod time;
 
 pub use runtime::{Builder, Runtime, block_on, run};
-pub use task::{Task, TaskError, spawn, wait_for, yield_now};
+pub use task::{Task, TaskError, TaskGroup, spawn, task_group, wait_for, yield_now};
 pub use time::{TimeoutError, sleep, sleep_until, timeout, timeout_at};

@@ -1,5 +1,5 @@
 //! Tasks: futures the runtime runs concurrently (asyncio's `create_task`, `Task`,
-//! `current_task`, `all_tasks`, `gather`, `wait`, `as_completed`, `shield`, `wait_for`).
+//! `current_task`, `all_tasks`, `gather`, `wait`, `as_completed`, `shield`, `wait_for`, `TaskGroup`).
 //!
 //! Awaiting a [`Task`] gives `Result<T, TaskError>`: the output, or why there is none
 //! (cancelled, or panicked with the payload). Dropping a `Task` detaches it — the task keeps
@@ -27,6 +27,7 @@ pub use corio_executor::{
 mod gather;
 mod set;
 mod shield;
+mod task_group;
 mod wait;
 mod wait_for;
 
@@ -34,5 +35,6 @@ mod wait_for;
 pub use gather::__gather_private;
 pub use gather::{Gather, GatherError, TryGather, gather, gather_results, try_gather};
 pub use shield::shield;
+pub use task_group::{ChildError, GroupClosed, GroupTask, TaskGroup, TaskGroupError, task_group};
 pub use wait::{AsCompleted, EmptyWaitError, ReturnWhen, Waited, as_completed, wait};
 pub use wait_for::{wait_for, wait_for_task};

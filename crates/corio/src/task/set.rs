@@ -58,33 +58,53 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl<F: Future> Set<F> {
     pub(crate) fn new(futures: impl IntoIterator<Item = F>) -> Set<F> {
-        let shared = Arc::new(Shared {
-            woken: Mutex::new(Vec::new()),
-            parent: Mutex::new(None),
+        let mut set = Set {
+            children: Vec::new(),
+            shared: Arc::new(Shared {
+                woken: Mutex::new(Vec::new()),
+                parent: Mutex::new(None),
+            }),
+            to_poll: Vec::new(),
+            remaining: 0,
+        };
+        for future in futures {
+            let index = set.children.len();
+            let child = set.child(index, future);
+            set.children.push(Some(child));
+        }
+        set.remaining = set.children.len();
+        set.to_poll = (0..set.remaining).rev().collect();
+        set
+    }
+
+    /// Adds a child, polled at the next [`poll_next`](Self::poll_next); returns its index.
+    pub(crate) fn push(&mut self, future: F) -> usize {
+        let index = self.children.len();
+        self.children.push(Some(self.child(index, future)));
+        // Queued as if woken: polled with the next batch.
+        lock(&self.shared.woken).push(index);
+        self.remaining += 1;
+        index
+    }
+
+    fn child(&self, index: usize, future: F) -> Child<F> {
+        let queued = Arc::new(ChildWaker {
+            index,
+            // Every child is polled once to begin with.
+            queued: AtomicBool::new(true),
+            shared: self.shared.clone(),
         });
-        let children: Vec<_> = futures
-            .into_iter()
-            .enumerate()
-            .map(|(index, future)| {
-                let queued = Arc::new(ChildWaker {
-                    index,
-                    // Every child is polled once to begin with.
-                    queued: AtomicBool::new(true),
-                    shared: shared.clone(),
-                });
-                Some(Child {
-                    future: Box::pin(future),
-                    waker: Waker::from(queued.clone()),
-                    queued,
-                })
-            })
-            .collect();
-        let remaining = children.len();
-        Set {
-            to_poll: (0..remaining).rev().collect(),
-            children,
-            shared,
-            remaining,
+        Child {
+            future: Box::pin(future),
+            waker: Waker::from(queued.clone()),
+            queued,
+        }
+    }
+
+    /// Runs `f` on every child that has not finished.
+    pub(crate) fn for_each_pending(&self, mut f: impl FnMut(&F)) {
+        for child in self.children.iter().flatten() {
+            f(&child.future);
         }
     }
 
