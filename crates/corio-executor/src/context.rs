@@ -43,6 +43,19 @@ thread_local! {
     static CURRENT: Cell<Option<NonNull<Meta>>> = const { Cell::new(None) };
     /// Set by a task's future when it finishes, read by the scheduler after the poll.
     static FINISHED: Cell<bool> = const { Cell::new(false) };
+    /// Set when the polled task left an async clean-up with a cancel request pending: the
+    /// scheduler polls it once more so the request takes effect.
+    static RESCHEDULE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Asks the scheduler to poll the current task again after this poll.
+pub(crate) fn request_reschedule() {
+    RESCHEDULE.set(true);
+}
+
+/// Whether [`request_reschedule`] was called during the poll that just ended.
+pub(crate) fn take_reschedule() -> bool {
+    RESCHEDULE.replace(false)
 }
 
 /// Restores the previously entered runtime (runtimes nest: a task may `block_on` another).

@@ -35,6 +35,7 @@
 
 mod block_on;
 mod blocking;
+mod cancel;
 mod context;
 pub mod coop;
 mod current_thread;
@@ -61,6 +62,7 @@ mod task_local;
 mod yield_now;
 
 pub use blocking::{BlockingConfig, BlockingTask, spawn_blocking, to_thread, try_spawn_blocking};
+pub use cancel::{DeferCancel, cancel_requested};
 pub use driver::{Driver, DriverGuard, ThreadDriver};
 pub use error::{SpawnError, TaskError, TaskLocalError, WaitError};
 pub use executor::Executor;

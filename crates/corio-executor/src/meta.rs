@@ -18,6 +18,9 @@ const CANCEL: u8 = 1;
 /// The task has task-local values, kept in its registry shard (see `locals`). A bit here
 /// rather than a pointer keeps tasks that never use task-locals at 24 bytes of metadata.
 const LOCALS: u8 = 2;
+/// The task runs async clean-up: a cancel request is seen by the task (see `cancel.rs`)
+/// instead of making the scheduler drop it.
+const DEFER: u8 = 4;
 
 /// Per-task data: 24 bytes.
 pub(crate) struct Meta {
@@ -80,6 +83,22 @@ impl Meta {
 
     pub(crate) fn cancel_requested(&self) -> bool {
         self.flags.load(Ordering::Acquire) & CANCEL != 0
+    }
+
+    /// Whether a cancel request must wait: the task is running its async clean-up.
+    pub(crate) fn cancel_deferred(&self) -> bool {
+        self.flags.load(Ordering::Acquire) & DEFER != 0
+    }
+
+    /// Sets or clears the deferral; returns whether it was set before. Only the task itself
+    /// calls this, from its own poll.
+    pub(crate) fn set_cancel_deferred(&self, on: bool) -> bool {
+        let old = if on {
+            self.flags.fetch_or(DEFER, Ordering::AcqRel)
+        } else {
+            self.flags.fetch_and(!DEFER, Ordering::AcqRel)
+        };
+        old & DEFER != 0
     }
 
     /// Records that the task's registry shard holds task-local values for it.

@@ -203,7 +203,7 @@ fn finish_spawn<T>(
 pub(crate) fn run_task(registry: &Registry, r: Runnable<Meta>) {
     let meta = r.metadata();
     let key = Key::of(meta);
-    if meta.cancel_requested() {
+    if meta.cancel_requested() && !meta.cancel_deferred() {
         // Unlisted first: whoever awaits the task may look at the listing as soon as the
         // drop below notifies it.
         registry.remove(key);
@@ -211,6 +211,9 @@ pub(crate) fn run_task(registry: &Registry, r: Runnable<Meta>) {
         return;
     }
     meta.set_running();
+    // A task inside an async clean-up may leave it during this poll with a cancel request
+    // pending (see `cancel.rs`); it then needs one more poll.
+    let waker = meta.cancel_deferred().then(|| r.waker());
     // Only tasks flagged as having task-locals pay for looking them up.
     let mut values = if meta.has_locals() {
         registry.locals(key)
@@ -225,6 +228,11 @@ pub(crate) fn run_task(registry: &Registry, r: Runnable<Meta>) {
     });
     let finished = guard.finished();
     drop(guard);
+    if context::take_reschedule() && !finished {
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
     if ran.is_err() {
         eprintln!("corio: a task's destructor panicked; the panic was contained");
     }

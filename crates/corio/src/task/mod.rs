@@ -18,13 +18,14 @@
 //! ```
 
 pub use corio_executor::{
-    BlockingTask, Builder, Handle, LocalKey, SpawnError, Submission, Task, TaskError, TaskId,
-    TaskInfo, TaskLocalError, TaskRef, TaskState, TimerHandle, WaitError, all_tasks, current_task,
-    spawn, spawn_blocking, spawn_local, spawn_named, task_local, to_thread, try_spawn,
-    try_spawn_blocking, yield_now,
+    BlockingTask, Builder, DeferCancel, Handle, LocalKey, SpawnError, Submission, Task, TaskError,
+    TaskId, TaskInfo, TaskLocalError, TaskRef, TaskState, TimerHandle, WaitError, all_tasks,
+    cancel_requested, current_task, spawn, spawn_blocking, spawn_local, spawn_named, task_local,
+    to_thread, try_spawn, try_spawn_blocking, yield_now,
 };
 
 mod gather;
+mod on_cancel;
 mod set;
 mod shield;
 mod task_group;
@@ -34,6 +35,7 @@ mod wait_for;
 #[doc(hidden)]
 pub use gather::__gather_private;
 pub use gather::{Gather, GatherError, TryGather, gather, gather_results, try_gather};
+pub use on_cancel::on_cancel;
 pub use shield::shield;
 pub use task_group::{ChildError, GroupClosed, GroupTask, TaskGroup, TaskGroupError, task_group};
 pub use wait::{AsCompleted, EmptyWaitError, ReturnWhen, Waited, as_completed, wait};
