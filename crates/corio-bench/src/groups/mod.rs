@@ -9,6 +9,7 @@ mod fs;
 mod net;
 mod process;
 mod sync;
+mod tasks;
 mod timer;
 
 /// Runs every benchmark of one group.
@@ -18,6 +19,7 @@ pub(crate) type Group = fn(Plan) -> Vec<Measurement>;
 pub(crate) const GROUPS: &[(&str, Group)] = &[
     ("executor", executor::run),
     ("timer", timer::run),
+    ("tasks", tasks::run),
     ("sync", sync::run),
     ("channel", channel::run),
     ("net", net::run),

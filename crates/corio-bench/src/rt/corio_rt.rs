@@ -20,7 +20,7 @@ use std::ops::{Deref, DerefMut};
 
 use corio::sync::{broadcast, mpsc, oneshot};
 
-use super::{Channels, Locks, Net, Rt, Spawn, Tick};
+use super::{Channels, Concert, Locks, Net, Rt, Spawn, Tick};
 
 /// corio with the multi-thread (`MT`) or the current-thread scheduler.
 pub(crate) struct Corio<const MT: bool>;
@@ -406,6 +406,37 @@ impl<const MT: bool> Channels for Corio<MT> {
 
     async fn next<T: Clone + Send + Sync + 'static>(rx: &mut Self::BcastRx<T>) -> Option<T> {
         rx.recv().await.ok()
+    }
+}
+
+impl<const MT: bool> Concert for Corio<MT> {
+    async fn gather<F>(futures: Vec<F>) -> Vec<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        corio::task::gather(futures).await.expect("no child panics")
+    }
+
+    async fn group<F>(futures: Vec<F>)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        corio::task_group(|tg| async move {
+            for f in futures {
+                let _ = tg.spawn(async move {
+                    f.await;
+                    Ok::<_, ()>(())
+                });
+            }
+            Ok(())
+        })
+        .await
+        .expect("no child fails");
+    }
+
+    async fn wait_for<F: Future + Send>(d: Duration, f: F) -> Option<F::Output> {
+        corio::wait_for(f, d).await.ok()
     }
 }
 

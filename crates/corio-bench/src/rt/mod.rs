@@ -6,6 +6,7 @@
 //! | [`Rt`] | run a root future, sleep, timeout, interval | corio-*, tokio-*, smol-* |
 //! | [`Net`] | TCP, UDP and pipes through the reactor | corio-*, tokio-*, smol-* |
 //! | [`Spawn`] | spawn, detach, yield | corio-*, tokio-*, smol-* |
+//! | [`Concert`] | gather, task group | corio-*, tokio-*, smol-* |
 //! | [`Locks`] | mutex, semaphore, rwlock, event, condition | corio-*, tokio-*, smol-* |
 //! | [`Channels`] | mpsc, queue, oneshot, broadcast | corio-*, tokio-*, smol-* |
 //! | [`Process`] | spawn and wait for a child process | tokio-*, smol-* |
@@ -134,6 +135,31 @@ pub(crate) trait Spawn: Rt {
 
     /// Gives the other tasks a turn.
     fn yield_now() -> impl Future<Output = ()> + Send;
+}
+
+/// Tasks in concert: asyncio's `gather` and `TaskGroup`, or each runtime's idiom for them.
+pub(crate) trait Concert: Spawn {
+    /// Runs `futures` as tasks; their outputs in order (corio: `gather`; tokio and smol:
+    /// spawn each, then await the handles in order).
+    fn gather<F>(futures: Vec<F>) -> impl Future<Output = Vec<F::Output>> + Send
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static;
+
+    /// Runs `futures` as children of a scope that ends when all have (corio: `task_group`;
+    /// tokio: a `JoinSet`; smol: spawned tasks, each awaited).
+    fn group<F>(futures: Vec<F>) -> impl Future<Output = ()> + Send
+    where
+        F: Future<Output = ()> + Send + 'static;
+
+    /// asyncio's `wait_for`: `f`, or `None` if it is still pending after `d` (tokio and smol:
+    /// their timeout, [`Rt::timeout`]).
+    fn wait_for<F: Future + Send>(
+        d: Duration,
+        f: F,
+    ) -> impl Future<Output = Option<F::Output>> + Send {
+        Self::timeout(d, f)
+    }
 }
 
 /// Synchronisation primitives, each the runtime's own (or its ecosystem's): asyncio's `Lock`,
@@ -340,6 +366,9 @@ macro_rules! contenders {
         $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (spawn: $($work:tt)*) => {
+        $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
+    };
+    (concert: $($work:tt)*) => {
         $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (locks: $($work:tt)*) => {

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use futures_lite::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use smol::{Async, Executor, Timer};
 
-use super::{Channels, Fs, Locks, Net, Process, Rt, Spawn, Tick};
+use super::{Channels, Concert, Fs, Locks, Net, Process, Rt, Spawn, Tick};
 
 /// smol, `MT` = executor run on one thread per core, else on the calling thread.
 pub(crate) struct Smol<const MT: bool>;
@@ -124,6 +124,29 @@ impl<const MT: bool> Spawn for Smol<MT> {
 
     fn yield_now() -> impl Future<Output = ()> + Send {
         futures_lite::future::yield_now()
+    }
+}
+
+impl<const MT: bool> Concert for Smol<MT> {
+    async fn gather<F>(futures: Vec<F>) -> Vec<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        // smol has neither gather nor a task group: spawn each, await the tasks in order.
+        let tasks: Vec<_> = futures.into_iter().map(|f| Self::ex().spawn(f)).collect();
+        let mut out = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            out.push(t.await);
+        }
+        out
+    }
+
+    async fn group<F>(futures: Vec<F>)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        Self::gather(futures).await;
     }
 }
 

@@ -17,7 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot};
 
-use super::{Channels, Fs, Locks, Net, Process, Rt, Spawn, Tick};
+use super::{Channels, Concert, Fs, Locks, Net, Process, Rt, Spawn, Tick};
 
 /// tokio, `MT` = multi-thread scheduler, else current-thread.
 pub(crate) struct Tokio<const MT: bool>;
@@ -116,6 +116,35 @@ impl<const MT: bool> Spawn for Tokio<MT> {
 
     fn yield_now() -> impl Future<Output = ()> + Send {
         tokio::task::yield_now()
+    }
+}
+
+impl<const MT: bool> Concert for Tokio<MT> {
+    async fn gather<F>(futures: Vec<F>) -> Vec<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        // tokio's idiom: spawn each, await the handles in order.
+        let handles: Vec<_> = futures.into_iter().map(|f| Self::rt().spawn(f)).collect();
+        let mut out = Vec::with_capacity(handles.len());
+        for h in handles {
+            out.push(h.await.expect("no child panics"));
+        }
+        out
+    }
+
+    async fn group<F>(futures: Vec<F>)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let mut set = tokio::task::JoinSet::new();
+        for f in futures {
+            set.spawn_on(f, Self::rt().handle());
+        }
+        while let Some(r) = set.join_next().await {
+            r.expect("no child panics");
+        }
     }
 }
 

@@ -225,7 +225,7 @@ pub struct Gather<T> {
     join: Join<T>,
 }
 
-// Nothing in a gather is pinned: the children are boxed, outputs are plain values.
+// Nothing in a gather is pinned: the children are tasks, the outputs plain values.
 impl<T> Unpin for Gather<T> {}
 impl<T, E> Unpin for TryGather<T, E> {}
 

@@ -39,4 +39,4 @@ pub use on_cancel::on_cancel;
 pub use shield::shield;
 pub use task_group::{ChildError, GroupClosed, GroupTask, TaskGroup, TaskGroupError, task_group};
 pub use wait::{AsCompleted, EmptyWaitError, ReturnWhen, Waited, as_completed, wait};
-pub use wait_for::{wait_for, wait_for_task};
+pub use wait_for::{WaitFor, wait_for, wait_for_task};

@@ -1,6 +1,7 @@
 //! Many futures polled as one, each with a waker of its own: a wake-up polls only the child
 //! it is for, so waiting on 10,000 children costs per wake-up, not per child. The engine
-//! behind `gather`, `wait` and `as_completed`.
+//! behind `gather`, `wait`, `as_completed` and `task_group`. Children are `Unpin` (tasks
+//! are; other futures come boxed), so they are stored inline.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -17,7 +18,7 @@ pub(crate) struct Set<F> {
 }
 
 struct Child<F> {
-    future: Pin<Box<F>>,
+    future: F,
     waker: Waker,
     /// Set while the child's index is queued, so a burst of wakes queues it once.
     queued: Arc<ChildWaker>,
@@ -56,7 +57,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl<F: Future> Set<F> {
+impl<F: Future + Unpin> Set<F> {
     pub(crate) fn new(futures: impl IntoIterator<Item = F>) -> Set<F> {
         let mut set = Set {
             children: Vec::new(),
@@ -95,7 +96,7 @@ impl<F: Future> Set<F> {
             shared: self.shared.clone(),
         });
         Child {
-            future: Box::pin(future),
+            future,
             waker: Waker::from(queued.clone()),
             queued,
         }
@@ -133,12 +134,19 @@ impl<F: Future> Set<F> {
             std::mem::swap(&mut self.to_poll, &mut woken);
         }
         while let Some(index) = self.to_poll.pop() {
+            // A task's budget is spent: the children left would only say Pending and queue
+            // themselves again. Yield, and go on from here next time.
+            if !corio_executor::coop::has_budget_remaining() {
+                self.to_poll.push(index);
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
             let Some(child) = self.children[index].as_mut() else {
                 continue;
             };
             child.queued.queued.store(false, Ordering::Release);
             let mut child_cx = Context::from_waker(&child.waker);
-            if let Poll::Ready(out) = child.future.as_mut().poll(&mut child_cx) {
+            if let Poll::Ready(out) = Pin::new(&mut child.future).poll(&mut child_cx) {
                 self.children[index] = None;
                 self.remaining -= 1;
                 return Poll::Ready(Some((index, out)));
@@ -148,7 +156,7 @@ impl<F: Future> Set<F> {
     }
 
     /// Takes the children that have not finished, with their indices.
-    pub(crate) fn take_pending(&mut self) -> Vec<(usize, Pin<Box<F>>)> {
+    pub(crate) fn take_pending(&mut self) -> Vec<(usize, F)> {
         self.remaining = 0;
         self.children
             .iter_mut()

@@ -112,11 +112,7 @@ where
         }
     })
     .await;
-    let pending = set
-        .take_pending()
-        .into_iter()
-        .map(|(i, task)| (i, *Pin::into_inner(task)))
-        .collect();
+    let pending = set.take_pending();
     Ok((done, pending))
 }
 
@@ -146,7 +142,7 @@ where
     I::Item: Future,
 {
     AsCompleted {
-        set: Some(Set::new(futures)),
+        set: Some(Set::new(futures.into_iter().map(Box::pin))),
         limit: timeout.map(sleep),
     }
 }
@@ -155,12 +151,9 @@ where
 #[must_use = "streams do nothing unless polled"]
 pub struct AsCompleted<F: Future> {
     /// `None` once ended.
-    set: Option<Set<F>>,
+    set: Option<Set<Pin<Box<F>>>>,
     limit: Option<Sleep>,
 }
-
-// The futures are boxed inside the set; nothing here is pinned.
-impl<F: Future> Unpin for AsCompleted<F> {}
 
 impl<F: Future> Stream for AsCompleted<F> {
     type Item = Result<F::Output, TimeoutError>;

@@ -1,10 +1,15 @@
 //! asyncio's `wait_for`: a future or a task, bounded in time, cancelled on timeout.
 
-use std::future::IntoFuture;
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use pin_project_lite::pin_project;
+
 use corio_executor::{Task, TaskError};
-use corio_timer::{TimeoutError, timeout};
+use corio_timer::{Sleep, TimeoutError, sleep, timeout};
 
 /// Waits for `future` for at most `limit` (asyncio's `wait_for(aw, timeout)`).
 ///
@@ -13,6 +18,10 @@ use corio_timer::{TimeoutError, timeout};
 /// clean-up is over by then. The future is polled before the deadline is looked at, so work
 /// that completes in the tick the deadline passes gives its value, and a zero limit on
 /// work that is already ready gives the value too.
+///
+/// The limit counts from the moment the work first has to wait (normally the first poll):
+/// work that is ready at once never touches the clock or the timer wheel, so `wait_for`
+/// around it costs about what awaiting it bare does.
 ///
 /// A [`Task`] passed here is only *detached* on timeout, as dropping a `Task` does; use
 /// [`wait_for_task`] to cancel it.
@@ -28,13 +37,56 @@ use corio_timer::{TimeoutError, timeout};
 ///     assert!(corio::wait_for(slow, Duration::from_secs(1)).await.is_err());
 /// });
 /// ```
-pub async fn wait_for<F: IntoFuture>(
-    future: F,
-    limit: Duration,
-) -> Result<F::Output, TimeoutError> {
-    // The `Timeout`, and the future in it, is a temporary: dropped before this poll
-    // hands the result back.
-    timeout(limit, future).await
+pub fn wait_for<F: IntoFuture>(future: F, limit: Duration) -> WaitFor<F::IntoFuture> {
+    WaitFor {
+        future: Some(future.into_future()),
+        limit,
+        deadline: None,
+    }
+}
+
+pin_project! {
+    /// Future returned by [`wait_for`].
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct WaitFor<F> {
+        // `None` once finished: dropped on timeout before the error is returned.
+        #[pin]
+        future: Option<F>,
+        limit: Duration,
+        // Made when the work first has to wait.
+        deadline: Option<Sleep>,
+    }
+}
+
+impl<F: Future> Future for WaitFor<F> {
+    type Output = Result<F::Output, TimeoutError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let Some(future) = this.future.as_mut().as_pin_mut() else {
+            return Poll::Ready(Err(TimeoutError));
+        };
+        if let Poll::Ready(out) = future.poll(cx) {
+            this.future.set(None);
+            return Poll::Ready(Ok(out));
+        }
+        let limit = *this.limit;
+        let nap = this.deadline.get_or_insert_with(|| sleep(limit));
+        if Pin::new(nap).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        this.future.set(None);
+        Poll::Ready(Err(TimeoutError))
+    }
+}
+
+impl<F> fmt::Debug for WaitFor<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitFor")
+            .field("limit", &self.limit)
+            .field("finished", &self.future.is_none())
+            .finish()
+    }
 }
 
 /// Waits for `task` for at most `limit`; on timeout cancels it, waits until it has stopped
