@@ -1,20 +1,4 @@
 //! asyncio's `gather`: run futures as tasks, get every result in argument order.
-//!
-//! | asyncio | corio |
-//! |---|---|
-//! | `await gather(a, b)` | `gather!(a, b).await` → `Result<(A, B), TaskError>` |
-//! | `await gather(*coros)` | `gather(futures).await` → `Result<Vec<T>, TaskError>` |
-//! | `await gather(*coros, return_exceptions=True)` | `gather_results(futures).await` → `Vec<Result<T, TaskError>>`, or `gather_results!(a, b)` |
-//! | children returning errors | `try_gather(futures).await` → `Result<Vec<T>, GatherError<E>>`, or `try_gather!(a, b)` |
-//!
-//! Each future runs as a task of its own, as asyncio wraps each coroutine in a task, so it
-//! must be `Send + 'static`. For futures that borrow, poll them together on the current task
-//! instead (`futures_lite::future::zip`).
-//!
-//! Errors: a task that panics or is cancelled is an error ([`TaskError`]); with the `try_`
-//! forms an `Err` output is one too. The first error, in the order they happen, is returned
-//! at once, and — as in asyncio — the other children keep running, detached. Cancelling the
-//! gather itself (dropping it before it finished) cancels every child still running.
 
 use std::fmt;
 use std::future::Future;
@@ -26,8 +10,8 @@ use corio_executor::{Task, TaskError};
 use super::set::Set;
 
 /// Runs every future of `futures` as a task and waits for all of them: their outputs in
-/// the order given, or the first error (the others keep running). See the [module
-/// docs](self).
+/// the order given, or the first error (the others keep running). See the
+/// [`corio::task`](crate::task) docs for the whole family.
 ///
 /// ```
 /// use std::time::Duration;
@@ -272,7 +256,7 @@ impl<T, E> fmt::Debug for TryGather<T, E> {
 
 /// asyncio's `gather(a, b, …)` for futures of different types: runs each as a task and gives
 /// `Result<(A, B, …), TaskError>`, outputs in argument order, or the first error (the other
-/// children keep running). Up to 32 futures. See the [module docs](crate::task::gather()).
+/// children keep running). Up to 32 futures. See the [`corio::task`](crate::task) docs.
 ///
 /// ```
 /// use std::time::Duration;

@@ -1,5 +1,6 @@
-//! Tasks: futures the runtime runs concurrently (asyncio's `create_task`, `Task`,
-//! `current_task`, `all_tasks`, `gather`, `wait`, `as_completed`, `shield`, `wait_for`, `TaskGroup`).
+//! Tasks: futures the runtime runs concurrently, and the ways to run them together
+//! (asyncio's `create_task`, `Task`, `current_task`, `all_tasks`, `gather`, `wait`,
+//! `as_completed`, `shield`, `wait_for`, `TaskGroup`).
 //!
 //! Awaiting a [`Task`] gives `Result<T, TaskError>`: the output, or why there is none
 //! (cancelled, or panicked with the payload). Dropping a `Task` detaches it — the task keeps
@@ -16,6 +17,24 @@
 //!     assert!(stuck.await.unwrap_err().is_cancelled());
 //! });
 //! ```
+//!
+//! ## Gathering
+//!
+//! | asyncio | corio |
+//! |---|---|
+//! | `await gather(a, b)` | [`gather!`](crate::gather!)`(a, b).await` → `Result<(A, B), TaskError>` |
+//! | `await gather(*coros)` | [`gather`]`(futures).await` → `Result<Vec<T>, TaskError>` |
+//! | `await gather(*coros, return_exceptions=True)` | [`gather_results`]`(futures).await` → `Vec<Result<T, TaskError>>`, or [`gather_results!`](crate::gather_results!) |
+//! | children returning errors | [`try_gather`]`(futures).await` → `Result<Vec<T>, GatherError<E>>`, or [`try_gather!`](crate::try_gather!) |
+//!
+//! Each future runs as a task of its own, as asyncio wraps each coroutine in a task, so it
+//! must be `Send + 'static`. For futures that borrow, poll them together on the current task
+//! instead (`futures_lite::future::zip`).
+//!
+//! Errors: a task that panics or is cancelled is an error ([`TaskError`]); with the `try_`
+//! forms an `Err` output is one too. The first error, in the order they happen, is returned
+//! at once, and — as in asyncio — the other children keep running, detached. Cancelling the
+//! gather itself (dropping it before it finished) cancels every child still running.
 
 pub use corio_executor::{
     BlockingTask, Builder, DeferCancel, Handle, LocalKey, SpawnError, Submission, Task, TaskError,
