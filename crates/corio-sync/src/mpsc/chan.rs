@@ -254,10 +254,10 @@ impl<T, B: Buffer<T>> Rx<T, B> {
             match &mut self.listener {
                 None => self.listener = Some(self.chan.recv_ops.register()),
                 Some(listener) => {
-                    // Notified: the notification is spent (our claim was taken by whoever
-                    // notified), so drop the listener without `cancel` and look again.
+                    // Notified: the notification is spent; end the wait and look again.
                     std::task::ready!(Pin::new(listener).poll(cx));
                     self.listener = None;
+                    self.chan.recv_ops.done();
                 }
             }
         }
@@ -281,7 +281,10 @@ impl<T, B: Buffer<T>> Rx<T, B> {
             }
             match self.listener.take() {
                 None => self.listener = Some(self.chan.recv_ops.register()),
-                Some(listener) => listener.wait(),
+                Some(listener) => {
+                    listener.wait();
+                    self.chan.recv_ops.done();
+                }
             }
         }
     }
