@@ -13,9 +13,15 @@
 //! Only a waiter changes its own entry in the count: it adds itself before its re-check and
 //! removes itself when its wait ends, notified or not. A notifier never guesses whom it woke:
 //! it asks event-listener for one *additional* listener, which is the oldest one not
-//! notified yet. So a change made while several waiters sleep wakes a different one each
-//! time, and a change made while every waiter is already woken (and will look again) wakes
-//! nobody more.
+//! notified yet. A second count, of notifications given and not yet ended, lets a notifier
+//! skip that lock while every waiter is already woken (the common case: a woken receiver
+//! has not run yet when the next value arrives).
+//!
+//! Why skipping is safe: the notifier reads `waiting` and then `woken`, and a waiter ending
+//! a notified wait decrements `woken` before `waiting`. So a notifier that sees a waiter
+//! gone also sees its notification gone, and `waiting - woken` never reads below the number
+//! of counted waiters still unnotified. It may read above (a notification not yet counted),
+//! which costs one notify that finds nobody new.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -27,6 +33,9 @@ use event_listener::{Event, EventListener, IntoNotification, Listener};
 pub(super) struct Waiters {
     /// Waits in progress: registered and not yet ended.
     waiting: AtomicUsize,
+    /// Notifications given to waits not yet ended (wrapping: a waiter may end before its
+    /// notifier has counted the notification).
+    woken: AtomicUsize,
     event: Event,
 }
 
@@ -34,6 +43,7 @@ impl Waiters {
     pub(super) fn new() -> Self {
         Self {
             waiting: AtomicUsize::new(0),
+            woken: AtomicUsize::new(0),
             event: Event::new(),
         }
     }
@@ -52,7 +62,13 @@ impl Waiters {
     /// `SeqCst` operations then does the fence's job.
     #[inline]
     pub(super) fn wake_one_ordered(&self) {
-        if self.waiting.load(Ordering::SeqCst) != 0 {
+        let waiting = self.waiting.load(Ordering::SeqCst);
+        if waiting == 0 {
+            return;
+        }
+        // Read after `waiting` (see the module docs): every counted waiter already woken?
+        let woken = self.woken.load(Ordering::SeqCst);
+        if (waiting.wrapping_sub(woken) as isize) > 0 {
             self.notify_one();
         }
     }
@@ -63,13 +79,16 @@ impl Waiters {
         // does nothing while some listener is notified but has not run yet, and a second
         // change would then leave a second waiter asleep.
         // `relaxed`: the fence above (or the caller's `SeqCst` change) already orders it.
-        self.event.notify(1.additional().relaxed());
+        if self.event.notify(1.additional().relaxed()) > 0 {
+            self.woken.fetch_add(1, Ordering::SeqCst);
+        }
     }
 
     /// Wakes every waiter (the channel closed).
     pub(super) fn wake_all(&self) {
         // Not relaxed: the close that triggered this must be visible to whoever wakes.
-        self.event.notify(usize::MAX);
+        let n = self.event.notify(usize::MAX);
+        self.woken.fetch_add(n, Ordering::SeqCst);
     }
 
     /// Starts a wait: the caller must re-check the channel after this returns, then wait on
@@ -86,16 +105,19 @@ impl Waiters {
 
     /// Ends a wait whose listener completed (its notification is spent).
     pub(super) fn done(&self) {
-        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        // `woken` first, then `waiting` (see the module docs).
+        self.woken.fetch_sub(1, Ordering::SeqCst);
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Ends a wait whose listener has not completed. A notification it already holds goes
     /// to the next waiter not notified yet.
     pub(super) fn cancel(&self, listener: EventListener) {
         if listener.discard() {
+            self.woken.fetch_sub(1, Ordering::SeqCst);
             self.notify_one();
         }
-        self.done();
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
