@@ -362,12 +362,13 @@ impl File {
                 "corio-fs: a file job started while one is in flight",
             ));
         };
-        let mut buf = std::mem::take(buf);
-        // On failure (the runtime is shut down) the buffer goes with the closure.
-        let job = pool::spawn(move || {
-            let res = buf.run(&file, op);
-            (buf, res)
-        })?;
+        let parcel = Parcel {
+            buf: Some(std::mem::take(buf)),
+            file,
+        };
+        // Refused (the runtime is shut down): the parcel is dropped here and writes what
+        // it holds on this thread.
+        let job = pool::spawn(move || parcel.open(op))?;
         self.state = State::Busy { op, job };
         Ok(())
     }
@@ -540,25 +541,37 @@ impl Drop for File {
             // A job in flight still runs, with its own reference to the file.
             _ => None,
         };
-        let closing = Closing { file, buf };
-        // If the pool refuses (the runtime is shut down), the closure is dropped here and
-        // `Closing` does its work on this thread: no task is left to hold up.
-        let _ = pool::spawn(move || drop(closing));
+        let parcel = Parcel { buf, file };
+        // Refused (the runtime is shut down): the parcel is dropped here instead, and does
+        // its work on this thread: no task is left to hold up.
+        let _ = pool::spawn(move || drop(parcel));
     }
 }
 
-/// The last of a dropped `File`: writes the buffered data, then closes the file, wherever it
-/// is dropped — on the pool, or on the dropping thread if the pool refused the job.
-struct Closing {
-    file: Arc<StdFile>,
+/// What a job takes: the buffer and the file. Dropped without being opened — its job
+/// refused by a shut-down pool, dropped from the queue at shutdown, or sent off by a dropped
+/// `File` — it still writes the data it holds (best effort: nobody is left to hear of a
+/// failure), wherever that drop happens. So buffered writes are never silently thrown away.
+struct Parcel {
     buf: Option<Buf>,
+    file: Arc<StdFile>,
 }
 
-impl Drop for Closing {
+impl Parcel {
+    /// On a pool thread: does `op`, and hands the buffer back with the result.
+    fn open(mut self, op: Op) -> (Buf, Result<Done, Failure>) {
+        let mut buf = self.buf.take().unwrap_or_default();
+        let res = buf.run(&self.file, op);
+        (buf, res)
+    }
+}
+
+impl Drop for Parcel {
     fn drop(&mut self) {
         if let Some(buf) = &mut self.buf {
-            // Best effort: nobody is left to tell about a failure.
-            let _ = buf.settle(&self.file);
+            if buf.pending() > 0 {
+                let _ = buf.settle(&self.file);
+            }
         }
     }
 }
