@@ -119,6 +119,12 @@ impl Buf {
         if self.writing { self.end } else { 0 }
     }
 
+    /// Whether the OS cursor is exactly where the caller is: nothing pending, read ahead or
+    /// to rewind.
+    pub(crate) fn settled(&self) -> bool {
+        self.pending() == 0 && self.unread().is_empty() && self.rewind == 0
+    }
+
     /// Forgets the read-ahead, remembering to move the OS cursor back over it: the caller
     /// is about to write or seek from its own position.
     pub(crate) fn drop_read_ahead(&mut self) {

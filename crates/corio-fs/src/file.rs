@@ -345,6 +345,10 @@ impl File {
                     // Not reached: a started job is waited for above.
                     return Poll::Ready(Ok(Done::Nothing));
                 }
+                if op == Op::Release && self.buf()?.settled() {
+                    // Nothing to write or rewind: no job needed.
+                    return Poll::Ready(Ok(Done::Nothing));
+                }
                 if op.needs_cursor() {
                     self.window = READ_AHEAD;
                 }

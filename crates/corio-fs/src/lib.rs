@@ -6,7 +6,7 @@
 //! process-wide one elsewhere — and the task awaits the result. A trip to the pool costs a
 //! hand-off to another thread and a wake-up back, so the work is batched:
 //!
-//! * the path functions ([`read`], [`write`], [`copy`], [`remove_dir_all`], …) do the whole
+//! * the path functions ([`read`], [`write()`], [`copy`], [`remove_dir_all`], …) do the whole
 //!   operation in one job, whatever the size;
 //! * [`read_dir`] fetches 32 entries per job;
 //! * a [`File`] buffers: a read fetches what the caller asked for (and at least 64 KiB) in

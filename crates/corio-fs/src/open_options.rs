@@ -193,9 +193,9 @@ impl OpenOptions {
     /// Extra `open(2)` flags (`libc::O_*`), or-ed with the ones the other options set.
     ///
     /// ```
-    /// const O_NOFOLLOW: i32 = 0o400000; // Linux's value
+    /// const O_NONBLOCK: i32 = 0o4000; // Linux's value; `libc::O_NONBLOCK` in real code
     /// let mut opts = corio_fs::OpenOptions::new();
-    /// opts.read(true).custom_flags(O_NOFOLLOW);
+    /// opts.read(true).custom_flags(O_NONBLOCK);
     /// ```
     #[cfg(unix)]
     pub fn custom_flags(&mut self, flags: i32) -> &mut OpenOptions {

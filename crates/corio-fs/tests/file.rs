@@ -432,3 +432,23 @@ fn debug_output_shows_the_buffer() {
         Ok(())
     });
 }
+
+#[test]
+fn the_types_can_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<File>();
+    send_sync::<OpenOptions>();
+    send_sync::<corio_fs::ReadDir>();
+    send_sync::<corio_fs::DirEntry>();
+}
+
+#[test]
+fn from_std_then_into_std_needs_no_job_when_nothing_is_buffered() {
+    let dir = common::Scratch::new("file-fromstd-nojob");
+    let std_file = std::fs::File::create(dir.join("f")).unwrap();
+    let rt = corio::Builder::new().current_thread().build().unwrap();
+    let before = corio_fs::blocking_jobs_started();
+    let back = rt.block_on(File::from_std(std_file).into_std()).unwrap();
+    assert_eq!(corio_fs::blocking_jobs_started(), before);
+    drop(back);
+}

@@ -1,7 +1,7 @@
 //! Files and directories without blocking the loop (what Python reaches for `aiofiles` or
 //! `asyncio.to_thread(open(...).read)` to do): the [`corio-fs`](corio_fs) crate.
 //!
-//! Every system call runs on the runtime's blocking pool, in batches: [`read`] and [`write`]
+//! Every system call runs on the runtime's blocking pool, in batches: [`read`] and [`write()`]
 //! are one job for the whole file, [`read_dir`] fetches 32 entries per job, and a [`File`]
 //! buffers so that reading or writing 1 MiB is one job. A `File` is `AsyncRead`,
 //! `AsyncWrite` and `AsyncSeek` (use `futures_lite`'s extension traits).
