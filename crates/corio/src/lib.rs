@@ -2,7 +2,7 @@
 //!
 //! This facade is the one dependency an application needs. Today it provides the runtime
 //! ([`run`], [`Runtime`]), tasks ([`spawn`], [`task`]), time ([`sleep`], [`timeout`],
-//! [`time`]), synchronisation primitives, queues and channels ([`sync`]) and
+//! [`time`]), synchronisation primitives, queues and channels ([`sync`]), files ([`fs`]) and
 //! readiness-based I/O ([`io::Async`]); streams and subprocesses arrive as their crates
 //! land (see `docs/asyncio-mapping.md`).
 //!
@@ -18,9 +18,10 @@
 //!
 //! The crates underneath can be used on their own: `corio-executor` (the schedulers and
 //! tasks), `corio-timer` (timing wheel, sleeps, intervals, timeouts, real and virtual clocks),
-//! `corio-reactor` (edge-triggered readiness I/O) and `corio-sync` (primitives for any
-//! executor).
+//! `corio-reactor` (edge-triggered readiness I/O), `corio-sync` (primitives for any
+//! executor) and `corio-fs` (file I/O on the blocking pool).
 
+pub mod fs;
 pub mod io;
 mod runtime;
 pub mod sync;

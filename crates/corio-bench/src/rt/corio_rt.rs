@@ -1,12 +1,14 @@
 //! corio: `corio-ct` is a current-thread runtime, `corio-mt` the multi-thread one (a worker
-//! per core); one of each per process. Both implement [`Rt`], [`Spawn`] and [`Net`]; TCP and
-//! UDP go through `corio::io::Async` around the std sockets (corio has no TcpStream yet).
+//! per core); one of each per process. Both implement [`Rt`], [`Spawn`], [`Net`] and [`Fs`];
+//! TCP and UDP go through `corio::io::Async` around the std sockets (corio has no TcpStream
+//! yet), files through `corio::fs`.
 
 use std::future::Future;
 use std::io;
 use std::mem::{size_of, zeroed};
 use std::net::{SocketAddr, SocketAddrV4, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::{FromRawFd, OwnedFd};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use corio::io::Async;
@@ -20,7 +22,7 @@ use std::ops::{Deref, DerefMut};
 
 use corio::sync::{broadcast, mpsc, oneshot};
 
-use super::{Channels, Concert, Locks, Net, Rt, Spawn, Tick};
+use super::{Channels, Concert, Fs, Locks, Net, Rt, Spawn, Tick};
 
 /// corio with the multi-thread (`MT`) or the current-thread scheduler.
 pub(crate) struct Corio<const MT: bool>;
@@ -437,6 +439,16 @@ impl<const MT: bool> Concert for Corio<MT> {
 
     async fn wait_for<F: Future + Send>(d: Duration, f: F) -> Option<F::Output> {
         corio::wait_for(f, d).await.ok()
+    }
+}
+
+impl<const MT: bool> Fs for Corio<MT> {
+    fn write(path: PathBuf, data: &'static [u8]) -> impl Future<Output = io::Result<()>> + Send {
+        corio::fs::write(path, data)
+    }
+
+    fn read(path: PathBuf) -> impl Future<Output = io::Result<Vec<u8>>> + Send {
+        corio::fs::read(path)
     }
 }
 

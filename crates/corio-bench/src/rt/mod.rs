@@ -10,7 +10,7 @@
 //! | [`Locks`] | mutex, semaphore, rwlock, event, condition | corio-*, tokio-*, smol-* |
 //! | [`Channels`] | mpsc, queue, oneshot, broadcast | corio-*, tokio-*, smol-* |
 //! | [`Process`] | spawn and wait for a child process | tokio-*, smol-* |
-//! | [`Fs`] | read and write whole files | tokio-*, smol-* |
+//! | [`Fs`] | read and write whole files | corio-*, tokio-*, smol-* |
 //!
 //! Workloads are generic functions (`fn spawn_many<R: Spawn>(…)`); [`contenders!`] lists,
 //! per capability, the runtimes that implement it — the one place to add a runtime to.
@@ -67,11 +67,16 @@ impl Needs {
             (Needs::CorioInternal, _) => {
                 "measures a corio building block alone; no peer equivalent"
             }
-            (Needs::Time | Needs::Net | Needs::Spawn | Needs::Locks | Needs::Channels, _) => {
-                "not registered for this runtime"
-            }
+            (
+                Needs::Time
+                | Needs::Net
+                | Needs::Spawn
+                | Needs::Locks
+                | Needs::Channels
+                | Needs::Fs,
+                _,
+            ) => "not registered for this runtime",
             (Needs::Process, _) => "corio has no subprocess support yet",
-            (Needs::Fs, _) => "corio has no file I/O yet",
         }
     }
 }
@@ -381,7 +386,7 @@ macro_rules! contenders {
         $crate::rt::contenders!(@on [TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (fs: $($work:tt)*) => {
-        $crate::rt::contenders!(@on [TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
+        $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (@on [$($rt:ident),*] $work:ident $args:tt) => {
         vec![$(
@@ -438,6 +443,11 @@ mod tests {
         );
         assert_eq!(
             Needs::Spawn.missing("tokio-ct"),
+            "not registered for this runtime"
+        );
+        // corio has file I/O now: a missing fs cell is a registration gap, not a lack.
+        assert_eq!(
+            Needs::Fs.missing("corio-mt"),
             "not registered for this runtime"
         );
     }
