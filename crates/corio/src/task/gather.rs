@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 use corio_executor::{Task, TaskError};
 
 use super::set::Set;
+use __gather_private::{Outcome, Plain, Settled, Try};
 
 /// Runs every future of `futures` as a task and waits for all of them: their outputs in
 /// the order given, or the first error (the others keep running). See the
@@ -85,23 +86,11 @@ where
     I::Item: Future + Send + 'static,
     <I::Item as Future>::Output: Send + 'static,
 {
-    let mut join = Join::spawn(futures);
-    let mut results: Vec<_> = (0..join.slots.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        while let Poll::Ready(Some((i, out))) = join.set.poll_next(cx) {
-            results[i] = Some(out);
-        }
-        if join.set.remaining() == 0 {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    })
-    .await;
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or(Err(TaskError::Cancelled)))
-        .collect()
+    let mut join = Join::<_, Settled>::spawn(futures);
+    match std::future::poll_fn(|cx| join.poll_join(cx)).await {
+        Ok(results) => results,
+        Err(never) => match never {},
+    }
 }
 
 /// An error from [`try_gather`] / [`try_gather!`](crate::try_gather): a child's own `Err`,
@@ -138,16 +127,16 @@ impl<E> From<TaskError> for GatherError<E> {
     }
 }
 
-/// The children of a gather, as tasks, and their outputs so far.
-struct Join<T> {
+/// The children of a gather, as tasks, and what they settled to so far.
+struct Join<T, K: Outcome<T>> {
     set: Set<Task<T>>,
-    slots: Vec<Option<T>>,
+    slots: Vec<Option<K::Out>>,
     /// Set once an error was returned: the children still running are left to run.
     released: bool,
 }
 
-impl<T: Send + 'static> Join<T> {
-    fn spawn<I>(futures: I) -> Join<T>
+impl<T: Send + 'static, K: Outcome<T>> Join<T, K> {
+    fn spawn<I>(futures: I) -> Join<T, K>
     where
         I: IntoIterator,
         I::Item: Future<Output = T> + Send + 'static,
@@ -162,19 +151,12 @@ impl<T: Send + 'static> Join<T> {
     }
 }
 
-impl<T> Join<T> {
-    /// Polls until every child finished (`Ok`) or one failed as `failed` says (`Err`).
-    fn poll_join<E>(
-        &mut self,
-        cx: &mut Context<'_>,
-        mut failed: impl FnMut(T) -> Result<T, E>,
-    ) -> Poll<Result<Vec<T>, E>>
-    where
-        E: From<TaskError>,
-    {
+impl<T, K: Outcome<T>> Join<T, K> {
+    /// Polls until every child settled (`Ok`, in argument order) or one failed (`Err`).
+    fn poll_join(&mut self, cx: &mut Context<'_>) -> Poll<Result<Vec<K::Out>, K::Err>> {
         loop {
             match self.set.poll_next(cx) {
-                Poll::Ready(Some((i, out))) => match out.map_err(E::from).and_then(&mut failed) {
+                Poll::Ready(Some((i, out))) => match K::settle(out) {
                     Ok(v) => self.slots[i] = Some(v),
                     Err(e) => {
                         self.released = true;
@@ -191,7 +173,7 @@ impl<T> Join<T> {
     }
 }
 
-impl<T> Drop for Join<T> {
+impl<T, K: Outcome<T>> Drop for Join<T, K> {
     fn drop(&mut self) {
         let pending = self.set.take_pending();
         if !self.released {
@@ -206,7 +188,7 @@ impl<T> Drop for Join<T> {
 /// Future returned by [`gather`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Gather<T> {
-    join: Join<T>,
+    join: Join<T, Plain>,
 }
 
 // Nothing in a gather is pinned: the children are tasks, the outputs plain values.
@@ -217,7 +199,7 @@ impl<T> Future for Gather<T> {
     type Output = Result<Vec<T>, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.join.poll_join(cx, Ok)
+        self.join.poll_join(cx)
     }
 }
 
@@ -232,17 +214,14 @@ impl<T> fmt::Debug for Gather<T> {
 /// Future returned by [`try_gather`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct TryGather<T, E> {
-    join: Join<Result<T, E>>,
+    join: Join<Result<T, E>, Try>,
 }
 
 impl<T, E> Future for TryGather<T, E> {
     type Output = Result<Vec<T>, GatherError<E>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let out = self
-            .join
-            .poll_join(cx, |r: Result<T, E>| r.map(Ok).map_err(GatherError::Failed));
-        out.map(|r| r.map(|v| v.into_iter().flatten().collect()))
+        self.join.poll_join(cx)
     }
 }
 
@@ -275,11 +254,7 @@ impl<T, E> fmt::Debug for TryGather<T, E> {
 #[macro_export]
 macro_rules! gather {
     ($($fut:expr),+ $(,)?) => {
-        $crate::__gather!(@bind Slot [] [
-            __g0 __g1 __g2 __g3 __g4 __g5 __g6 __g7 __g8 __g9 __g10 __g11 __g12 __g13 __g14 __g15
-            __g16 __g17 __g18 __g19 __g20 __g21 __g22 __g23 __g24 __g25 __g26 __g27 __g28 __g29
-            __g30 __g31
-        ] $($fut,)+)
+        $crate::__gather!(@start Plain $($fut,)+)
     };
 }
 
@@ -299,11 +274,7 @@ macro_rules! gather {
 #[macro_export]
 macro_rules! try_gather {
     ($($fut:expr),+ $(,)?) => {
-        $crate::__gather!(@bind TrySlot [] [
-            __g0 __g1 __g2 __g3 __g4 __g5 __g6 __g7 __g8 __g9 __g10 __g11 __g12 __g13 __g14 __g15
-            __g16 __g17 __g18 __g19 __g20 __g21 __g22 __g23 __g24 __g25 __g26 __g27 __g28 __g29
-            __g30 __g31
-        ] $($fut,)+)
+        $crate::__gather!(@start Try $($fut,)+)
     };
 }
 
@@ -321,11 +292,7 @@ macro_rules! try_gather {
 macro_rules! gather_results {
     ($($fut:expr),+ $(,)?) => {
         async {
-            match $crate::__gather!(@bind ResultSlot [] [
-                __g0 __g1 __g2 __g3 __g4 __g5 __g6 __g7 __g8 __g9 __g10 __g11 __g12 __g13 __g14
-                __g15 __g16 __g17 __g18 __g19 __g20 __g21 __g22 __g23 __g24 __g25 __g26 __g27
-                __g28 __g29 __g30 __g31
-            ] $($fut,)+).await {
+            match $crate::__gather!(@start Settled $($fut,)+).await {
                 Ok(all) => all,
                 Err(never) => match never {},
             }
@@ -333,17 +300,30 @@ macro_rules! gather_results {
     };
 }
 
-/// The expansion of the gather macros: names each future, spawns it into a slot, joins.
+/// The expansion of the gather macros: names each future, spawns it into a slot of the
+/// given outcome kind, joins.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __gather {
+    (@start $kind:ident $($fut:expr,)+) => {
+        $crate::__gather!(@bind $kind [] [
+            __g0 __g1 __g2 __g3 __g4 __g5 __g6 __g7 __g8 __g9 __g10 __g11 __g12 __g13 __g14 __g15
+            __g16 __g17 __g18 __g19 __g20 __g21 __g22 __g23 __g24 __g25 __g26 __g27 __g28 __g29
+            __g30 __g31
+        ] $($fut,)+)
+    };
     (@bind $kind:ident [$(($name:ident $f:expr))*] [$next:ident $($rest:ident)*]
         $fut:expr, $($more:expr,)*) => {
         $crate::__gather!(@bind $kind [$(($name $f))* ($next $fut)] [$($rest)*] $($more,)*)
     };
     (@bind $kind:ident [$(($name:ident $f:expr))*] [$($rest:ident)*]) => {
         async {
-            $( let mut $name = $crate::task::__gather_private::$kind::spawn($f); )*
+            $(
+                let mut $name = $crate::task::__gather_private::Slot::<
+                    _,
+                    $crate::task::__gather_private::$kind,
+                >::spawn($f);
+            )*
             $crate::task::__gather_private::join(&mut [
                 $( &mut $name as &mut dyn $crate::task::__gather_private::PollSlot<_> ),*
             ])
@@ -353,7 +333,8 @@ macro_rules! __gather {
     };
 }
 
-/// What the gather macros expand to; not a public API.
+/// What the gather macros expand to, and the outcome kinds the function forms share; not a
+/// public API.
 #[doc(hidden)]
 pub mod __gather_private {
     use std::convert::Infallible;
@@ -372,25 +353,55 @@ pub mod __gather_private {
         fn cancel(&self);
     }
 
-    /// A child whose panic or cancellation is an error.
-    pub struct Slot<T> {
+    /// What a gather macro makes of a child's result: the value it keeps, or the error
+    /// that ends the gather.
+    pub trait Outcome<T> {
+        /// What the gather returns for this child.
+        type Out;
+        /// What ends the gather.
+        type Err;
+        /// Sorts a finished child's result.
+        fn settle(result: Result<T, TaskError>) -> Result<Self::Out, Self::Err>;
+    }
+
+    /// `gather!`: a panic or cancellation is an error.
+    pub struct Plain;
+    /// `try_gather!`: an `Err` output is an error too.
+    pub struct Try;
+    /// `gather_results!`: every result is kept, errors included.
+    pub struct Settled;
+
+    impl<T> Outcome<T> for Plain {
+        type Out = T;
+        type Err = TaskError;
+        fn settle(result: Result<T, TaskError>) -> Result<T, TaskError> {
+            result
+        }
+    }
+
+    impl<T, E> Outcome<Result<T, E>> for Try {
+        type Out = T;
+        type Err = GatherError<E>;
+        fn settle(result: Result<Result<T, E>, TaskError>) -> Result<T, GatherError<E>> {
+            result?.map_err(GatherError::Failed)
+        }
+    }
+
+    impl<T> Outcome<T> for Settled {
+        type Out = Result<T, TaskError>;
+        type Err = Infallible;
+        fn settle(result: Result<T, TaskError>) -> Result<Self::Out, Infallible> {
+            Ok(result)
+        }
+    }
+
+    /// One child, as a task, and what it settled to.
+    pub struct Slot<T, K: Outcome<T>> {
         task: Task<T>,
-        out: Option<T>,
+        out: Option<K::Out>,
     }
 
-    /// A child whose `Err` output is an error too.
-    pub struct TrySlot<T, E> {
-        task: Task<Result<T, E>>,
-        out: Option<T>,
-    }
-
-    /// A child whose result, error or not, is kept.
-    pub struct ResultSlot<T> {
-        task: Task<T>,
-        out: Option<Result<T, TaskError>>,
-    }
-
-    impl<T: Send + 'static> Slot<T> {
+    impl<T: Send + 'static, K: Outcome<T>> Slot<T, K> {
         pub fn spawn<F: Future<Output = T> + Send + 'static>(f: F) -> Self {
             Slot {
                 task: crate::spawn(f),
@@ -398,87 +409,21 @@ pub mod __gather_private {
             }
         }
 
-        pub fn take(&mut self) -> T {
+        pub fn take(&mut self) -> K::Out {
             self.out
                 .take()
                 .expect("taken once, after the join succeeded")
         }
     }
 
-    impl<T: Send + 'static, E: Send + 'static> TrySlot<T, E> {
-        pub fn spawn<F: Future<Output = Result<T, E>> + Send + 'static>(f: F) -> Self {
-            TrySlot {
-                task: crate::spawn(f),
-                out: None,
-            }
-        }
-
-        pub fn take(&mut self) -> T {
-            self.out
-                .take()
-                .expect("taken once, after the join succeeded")
-        }
-    }
-
-    impl<T: Send + 'static> ResultSlot<T> {
-        pub fn spawn<F: Future<Output = T> + Send + 'static>(f: F) -> Self {
-            ResultSlot {
-                task: crate::spawn(f),
-                out: None,
-            }
-        }
-
-        pub fn take(&mut self) -> Result<T, TaskError> {
-            self.out.take().unwrap_or(Err(TaskError::Cancelled))
-        }
-    }
-
-    impl<T> PollSlot<TaskError> for Slot<T> {
-        fn poll_slot(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TaskError>> {
+    impl<T, K: Outcome<T>> PollSlot<K::Err> for Slot<T, K> {
+        fn poll_slot(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), K::Err>> {
             if self.out.is_some() {
                 return Poll::Ready(Ok(()));
             }
             std::pin::Pin::new(&mut self.task)
                 .poll(cx)
-                .map(|r| r.map(|v| self.out = Some(v)))
-        }
-
-        fn cancel(&self) {
-            self.task.cancel();
-        }
-    }
-
-    impl<T, E> PollSlot<GatherError<E>> for TrySlot<T, E> {
-        fn poll_slot(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), GatherError<E>>> {
-            if self.out.is_some() {
-                return Poll::Ready(Ok(()));
-            }
-            std::pin::Pin::new(&mut self.task)
-                .poll(cx)
-                .map(|r| match r {
-                    Ok(Ok(v)) => {
-                        self.out = Some(v);
-                        Ok(())
-                    }
-                    Ok(Err(e)) => Err(GatherError::Failed(e)),
-                    Err(e) => Err(GatherError::Task(e)),
-                })
-        }
-
-        fn cancel(&self) {
-            self.task.cancel();
-        }
-    }
-
-    impl<T> PollSlot<Infallible> for ResultSlot<T> {
-        fn poll_slot(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-            if self.out.is_some() {
-                return Poll::Ready(Ok(()));
-            }
-            std::pin::Pin::new(&mut self.task).poll(cx).map(|r| {
-                self.out = Some(r);
-                Ok(())
-            })
+                .map(|r| K::settle(r).map(|v| self.out = Some(v)))
         }
 
         fn cancel(&self) {
