@@ -397,17 +397,15 @@ where
                     this.abort();
                 }
             }
+            let mut shared = lock(&this.group.shared);
             // Children spawned meanwhile (by the body or by children) need a first poll.
-            if !lock(&this.group.shared).new_children.is_empty() {
+            if !shared.new_children.is_empty() {
                 continue;
             }
             if this.body.is_some() || this.children.remaining() > 0 {
                 return Poll::Pending;
             }
-            let mut shared = lock(&this.group.shared);
-            if !shared.new_children.is_empty() {
-                continue;
-            }
+            // Closed under the same lock that saw no newcomer: none can slip in after.
             shared.closed = true;
             drop(shared);
             return Poll::Ready(match this.output.take() {
