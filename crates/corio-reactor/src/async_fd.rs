@@ -372,6 +372,67 @@ impl<T: AsFd> Async<T> {
     }
 }
 
+impl<T: AsFd> Async<T> {
+    /// The poll form of [`read_with`](Async::read_with), for hand-written futures and
+    /// `poll_*` methods: runs `op`, and on `WouldBlock` registers `cx` to be woken by the next
+    /// read readiness. Like the other `poll_*` methods, one waker per direction: the latest
+    /// caller's.
+    ///
+    /// # Errors
+    ///
+    /// Whatever error other than `WouldBlock` `op` returns.
+    ///
+    /// ```
+    /// use corio_reactor::Async;
+    /// use std::net::{TcpListener, TcpStream};
+    ///
+    /// futures_lite::future::block_on(async {
+    ///     let listener = Async::new(TcpListener::bind("127.0.0.1:0")?)?;
+    ///     let _client = TcpStream::connect(listener.get_ref().local_addr()?)?;
+    ///     let accept = std::future::poll_fn(|cx| listener.poll_read_with(cx, |l| l.accept()));
+    ///     let (_stream, peer) = accept.await?;
+    ///     assert!(peer.ip().is_loopback());
+    ///     std::io::Result::Ok(())
+    /// })?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn poll_read_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        poll_io(self.dir(READ), cx, || op(&self.io))
+    }
+
+    /// The poll form of [`write_with`](Async::write_with); see
+    /// [`poll_read_with`](Async::poll_read_with).
+    ///
+    /// # Errors
+    ///
+    /// Whatever error other than `WouldBlock` `op` returns.
+    ///
+    /// ```
+    /// use corio_reactor::Async;
+    /// use std::net::UdpSocket;
+    ///
+    /// futures_lite::future::block_on(async {
+    ///     let a = Async::new(UdpSocket::bind("127.0.0.1:0")?)?;
+    ///     let to = UdpSocket::bind("127.0.0.1:0")?.local_addr()?;
+    ///     let send = std::future::poll_fn(|cx| a.poll_write_with(cx, |s| s.send_to(b"hi", to)));
+    ///     assert_eq!(send.await?, 2);
+    ///     std::io::Result::Ok(())
+    /// })?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn poll_write_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        poll_io(self.dir(WRITE), cx, || op(&self.io))
+    }
+}
+
 /// Tries `op` until it gives something other than `WouldBlock`, waiting for `dir`'s
 /// readiness between tries (a waiter of its own, so concurrent callers each get woken).
 async fn retry<R>(dir: &Direction, mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {

@@ -23,6 +23,7 @@
 
 pub mod fs;
 pub mod io;
+pub mod net;
 mod runtime;
 pub mod sync;
 pub mod task;

@@ -1,0 +1,10 @@
+//! TCP: [`TcpListener`], [`TcpStream`] and the pre-connection [`TcpSocket`].
+
+mod listener;
+mod socket;
+mod stream;
+
+pub use listener::{Incoming, TcpListener};
+pub use socket::TcpSocket;
+pub(crate) use stream::stream_io;
+pub use stream::TcpStream;
