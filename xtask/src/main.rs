@@ -239,6 +239,9 @@ fn bench_help() -> String {
          \x20          in under 4 minutes on 2 cores\n\
          --runs N   N runs per runtime and benchmark after the warm-up\n\
          \n\
+         CORIO_BENCH_ONLY=BENCH[/RUNTIME] runs one benchmark, for one runtime if named (e.g.\n\
+         tcp_ping_pong/corio-ct): a probe to run under perf or strace.\n\
+         \n\
          See docs/benchmarks.md.",
         BENCH_GROUPS.join(", ")
     )

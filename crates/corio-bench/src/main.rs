@@ -5,6 +5,7 @@
 //! to stdout, `target/corio-bench/report.md`, `target/corio-bench/results.json` and one
 //! `target/corio-bench/<group>.svg` chart per group.
 
+mod baseline;
 mod groups;
 mod join;
 mod latch;
@@ -40,7 +41,9 @@ fn usage() -> String {
          \n\
          groups (default: all): {}\n\
          --quick    {} warm-up + {} runs per runtime and benchmark (default: {} + {})\n\
-         --runs N   N runs per runtime and benchmark (after the warm-up)",
+         --runs N   N runs per runtime and benchmark (after the warm-up)\n\
+         \n\
+         CORIO_BENCH_ONLY=BENCH[/RUNTIME] runs one benchmark (one runtime), e.g. under strace.",
         group_names(),
         QUICK.warmups,
         QUICK.runs,

@@ -90,6 +90,10 @@ impl Stats {
     }
 }
 
+/// The contender name of a hand-written baseline (no runtime at all), reported beside the
+/// table as each runtime's excess over it.
+pub(crate) const BASELINE: &str = "epoll";
+
 /// One runtime on one benchmark: its numbers, or why it has none.
 #[derive(Debug, Clone)]
 pub(crate) struct Measurement {
@@ -127,6 +131,14 @@ pub(crate) fn compare(
     plan: Plan,
     mut contenders: Vec<Contender<'_>>,
 ) -> Vec<Measurement> {
+    if let Some((name, runtime)) = only() {
+        if name != bench.name {
+            return Vec::new();
+        }
+        if let Some(runtime) = runtime {
+            contenders.retain(|c| c.runtime == runtime);
+        }
+    }
     let progress = Progress::new();
     let total = plan.warmups + plan.runs;
     let mut samples = vec![Vec::with_capacity(plan.runs); contenders.len()];
@@ -162,6 +174,16 @@ pub(crate) fn compare(
     }
     progress.done();
     let mut out = Vec::new();
+    // Baselines (no runtime: a hand-written loop) are reported beside the table.
+    for (c, s) in contenders.iter().zip(&mut samples) {
+        if c.runtime == BASELINE {
+            out.push(Measurement {
+                bench,
+                runtime: BASELINE,
+                result: Ok(Stats::of(std::mem::take(s))),
+            });
+        }
+    }
     for flavour in FLAVOURS {
         let result = match contenders.iter().position(|c| c.runtime == flavour) {
             Some(i) => Ok(Stats::of(std::mem::take(&mut samples[i]))),
@@ -174,6 +196,17 @@ pub(crate) fn compare(
         });
     }
     out
+}
+
+/// `CORIO_BENCH_ONLY=BENCH[/RUNTIME]` (e.g. `tcp_ping_pong/corio-ct`): run that benchmark
+/// only, for that runtime only if one is named. A probe for `perf` and `strace`; its tables
+/// miss the rest.
+fn only() -> Option<(String, Option<String>)> {
+    let spec = std::env::var("CORIO_BENCH_ONLY").ok()?;
+    Some(match spec.split_once('/') {
+        Some((name, runtime)) => (name.to_owned(), Some(runtime.to_owned())),
+        None => (spec, None),
+    })
 }
 
 fn median(sorted: &[f64]) -> f64 {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::measure::{Measurement, Stats, Unit};
+use crate::measure::{BASELINE, Measurement, Stats, Unit};
 use crate::rt::{FLAVOURS, Needs};
 
 /// The peers, in column order; each is compared with corio of the same flavour.
@@ -95,6 +95,9 @@ pub(crate) fn markdown(results: &[Measurement]) -> String {
         for line in missing_notes(results, group) {
             let _ = writeln!(out, "- {line}");
         }
+        for line in baseline_notes(results, group) {
+            let _ = writeln!(out, "- {line}");
+        }
         out.push('\n');
     }
     out
@@ -131,6 +134,40 @@ fn missing_notes(results: &[Measurement], group: &str) -> Vec<String> {
                     .join(", ")
             };
             format!("n/a for {rt} ({which}): {why}.")
+        })
+        .collect()
+}
+
+/// For each bench with a hand-written baseline: its median per op and how much more each
+/// runtime takes.
+fn baseline_notes(results: &[Measurement], group: &str) -> Vec<String> {
+    let per_op = |bench: &str, rt: &str| {
+        results
+            .iter()
+            .find(|m| m.bench.group == group && m.bench.name == bench && m.runtime == rt)
+            .and_then(Measurement::per_op)
+    };
+    results
+        .iter()
+        .filter(|m| m.bench.group == group && m.runtime == BASELINE)
+        .filter_map(|m| {
+            let base = m.per_op()?;
+            let excess: Vec<String> = FLAVOURS
+                .iter()
+                .filter_map(|rt| {
+                    let sign = |d: f64| if d < 0.0 { "-" } else { "+" };
+                    per_op(m.bench.name, rt).map(|v| {
+                        format!("{rt} {}{}", sign(v - base), human_ns((v - base).abs()))
+                    })
+                })
+                .collect();
+            Some(format!(
+                "`{}`, hand-written {BASELINE} loop (one thread, no runtime): {} per op; each \
+                 runtime's excess: {}.",
+                m.bench.name,
+                human_ns(base),
+                excess.join(", ")
+            ))
         })
         .collect()
 }

@@ -401,7 +401,7 @@ impl<T: AsFd> Async<T> {
         cx: &mut Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        poll_io(self.dir(READ), cx, || op(&self.io))
+        poll_io(self.dir(READ), cx, || op(&self.io), unknown)
     }
 
     /// The poll form of [`write_with`](Async::write_with); see
@@ -429,7 +429,80 @@ impl<T: AsFd> Async<T> {
         cx: &mut Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        poll_io(self.dir(WRITE), cx, || op(&self.io))
+        poll_io(self.dir(WRITE), cx, || op(&self.io), unknown)
+    }
+}
+
+impl<T: AsFd> Async<T>
+where
+    for<'a> &'a T: Read + Write,
+{
+    /// Reads from a *byte stream* — a TCP or Unix stream socket, a pipe, a FIFO — where a
+    /// read that returns fewer bytes than asked for proves the kernel buffer empty. Such a
+    /// short read forgets the read readiness at once, so the next read waits for the poller
+    /// instead of making a system call only to hear `WouldBlock`: one system call saved per
+    /// message for a reader with a roomy buffer.
+    ///
+    /// Not for sources whose reads stop short with more to come: datagram sockets, terminals
+    /// (one line per read), signalfd or inotify (whole records), Unix sockets receiving
+    /// credentials or descriptors (`SO_PASSCRED`, `SCM_RIGHTS`). Use
+    /// [`AsyncRead`](futures_io::AsyncRead) there.
+    ///
+    /// # Errors
+    ///
+    /// As `read(2)`, `WouldBlock` aside.
+    ///
+    /// ```
+    /// use corio_reactor::Async;
+    /// use std::io::Write;
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// futures_lite::future::block_on(async {
+    ///     let (mut a, b) = UnixStream::pair()?;
+    ///     let b = Async::new(b)?;
+    ///     a.write_all(b"hi")?;
+    ///     let mut buf = [0; 64];
+    ///     let n = std::future::poll_fn(|cx| b.poll_read_stream(cx, &mut buf)).await?;
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     std::io::Result::Ok(())
+    /// })?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let len = buf.len();
+        poll_io(self.dir(READ), cx, || (&self.io).read(buf), short(len))
+    }
+
+    /// Writes to a byte stream, where a short write proves the kernel's send buffer full:
+    /// the write readiness is forgotten at once. See
+    /// [`poll_read_stream`](Async::poll_read_stream) for which sources qualify.
+    ///
+    /// # Errors
+    ///
+    /// As `write(2)`, `WouldBlock` aside: `BrokenPipe` or `ConnectionReset` once the peer is
+    /// gone.
+    ///
+    /// ```
+    /// use corio_reactor::Async;
+    /// use std::io::Read;
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// futures_lite::future::block_on(async {
+    ///     let (a, mut b) = UnixStream::pair()?;
+    ///     let a = Async::new(a)?;
+    ///     let n = std::future::poll_fn(|cx| a.poll_write_stream(cx, b"hi")).await?;
+    ///     let mut buf = [0; 2];
+    ///     b.read_exact(&mut buf[..n])?;
+    ///     std::io::Result::Ok(())
+    /// })?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn poll_write_stream(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        poll_io(self.dir(WRITE), cx, || (&self.io).write(buf), short(buf.len()))
     }
 }
 
@@ -437,7 +510,7 @@ impl<T: AsFd> Async<T> {
 /// readiness between tries (a waiter of its own, so concurrent callers each get woken).
 async fn retry<R>(dir: &Direction, mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
     loop {
-        if let Some(done) = attempt(dir, &mut op) {
+        if let Some(done) = attempt(dir, &mut op, unknown) {
             return done;
         }
         Ready::new(dir).await?;
@@ -448,8 +521,14 @@ async fn retry<R>(dir: &Direction, mut op: impl FnMut() -> io::Result<R>) -> io:
 ///
 /// The snapshot is taken before the system call, so an event that arrives while it runs
 /// bumps the tick and keeps the direction ready despite the `WouldBlock`. After a
-/// `WouldBlock` with no event since, the call is skipped: it would block again.
-fn attempt<R>(dir: &Direction, op: impl FnOnce() -> io::Result<R>) -> Option<io::Result<R>> {
+/// `WouldBlock` with no event since, the call is skipped: it would block again. A result
+/// for which `exhausted` says the kernel buffer is now empty (or full) forgets the readiness
+/// the same way, saving the `WouldBlock` call that would prove it.
+fn attempt<R>(
+    dir: &Direction,
+    op: impl FnOnce() -> io::Result<R>,
+    exhausted: impl FnOnce(&R) -> bool,
+) -> Option<io::Result<R>> {
     let before = dir.snapshot();
     if before.is_blocked() {
         return None;
@@ -459,7 +538,13 @@ fn attempt<R>(dir: &Direction, op: impl FnOnce() -> io::Result<R>) -> Option<io:
             dir.clear(before);
             None
         }
-        done => Some(done),
+        Ok(done) => {
+            if exhausted(&done) {
+                dir.clear(before);
+            }
+            Some(Ok(done))
+        }
+        failed => Some(failed),
     }
 }
 
@@ -468,15 +553,27 @@ fn poll_io<R>(
     dir: &Direction,
     cx: &mut Context<'_>,
     mut op: impl FnMut() -> io::Result<R>,
+    exhausted: impl Fn(&R) -> bool,
 ) -> Poll<io::Result<R>> {
     loop {
-        if let Some(done) = attempt(dir, &mut op) {
+        if let Some(done) = attempt(dir, &mut op, &exhausted) {
             return Poll::Ready(done);
         }
         if dir.poll_ready(cx).is_pending() {
             return Poll::Pending;
         }
     }
+}
+
+/// For operations whose result says nothing about what is left in the kernel's buffer.
+fn unknown<R>(_: &R) -> bool {
+    false
+}
+
+/// A byte count short of `len`, on a byte stream, means the kernel had no more (to read) or
+/// no more room (to write). Zero is end of file, which stays readable.
+fn short(len: usize) -> impl Fn(&usize) -> bool {
+    move |&n| n > 0 && n < len
 }
 
 // `Async` never pins `T` in place: it is only reached through `&`/`&mut`.
@@ -489,7 +586,7 @@ impl<T: AsFd + Read> AsyncRead for Async<T> {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        poll_io(this.registration.source.dir(READ), cx, || this.io.read(buf))
+        poll_io(this.registration.source.dir(READ), cx, || this.io.read(buf), unknown)
     }
 
     fn poll_read_vectored(
@@ -500,7 +597,7 @@ impl<T: AsFd + Read> AsyncRead for Async<T> {
         let this = self.get_mut();
         poll_io(this.registration.source.dir(READ), cx, || {
             this.io.read_vectored(bufs)
-        })
+        }, unknown)
     }
 }
 
@@ -514,7 +611,7 @@ where
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let this: &Async<T> = self.get_mut();
-        poll_io(this.dir(READ), cx, || (&this.io).read(buf))
+        poll_io(this.dir(READ), cx, || (&this.io).read(buf), unknown)
     }
 
     fn poll_read_vectored(
@@ -523,7 +620,7 @@ where
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
         let this: &Async<T> = self.get_mut();
-        poll_io(this.dir(READ), cx, || (&this.io).read_vectored(bufs))
+        poll_io(this.dir(READ), cx, || (&this.io).read_vectored(bufs), unknown)
     }
 }
 
@@ -536,7 +633,7 @@ impl<T: AsFd + Write> AsyncWrite for Async<T> {
         let this = self.get_mut();
         poll_io(this.registration.source.dir(WRITE), cx, || {
             this.io.write(buf)
-        })
+        }, unknown)
     }
 
     fn poll_write_vectored(
@@ -547,12 +644,12 @@ impl<T: AsFd + Write> AsyncWrite for Async<T> {
         let this = self.get_mut();
         poll_io(this.registration.source.dir(WRITE), cx, || {
             this.io.write_vectored(bufs)
-        })
+        }, unknown)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        poll_io(this.registration.source.dir(WRITE), cx, || this.io.flush())
+        poll_io(this.registration.source.dir(WRITE), cx, || this.io.flush(), unknown)
     }
 
     /// Flushes; the descriptor itself is closed when the `Async` drops.
@@ -571,7 +668,7 @@ where
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this: &Async<T> = self.get_mut();
-        poll_io(this.dir(WRITE), cx, || (&this.io).write(buf))
+        poll_io(this.dir(WRITE), cx, || (&this.io).write(buf), unknown)
     }
 
     fn poll_write_vectored(
@@ -580,12 +677,12 @@ where
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this: &Async<T> = self.get_mut();
-        poll_io(this.dir(WRITE), cx, || (&this.io).write_vectored(bufs))
+        poll_io(this.dir(WRITE), cx, || (&this.io).write_vectored(bufs), unknown)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this: &Async<T> = self.get_mut();
-        poll_io(this.dir(WRITE), cx, || (&this.io).flush())
+        poll_io(this.dir(WRITE), cx, || (&this.io).flush(), unknown)
     }
 
     /// Flushes; the descriptor itself is closed when the `Async` drops.

@@ -98,3 +98,48 @@ fn would_block_without_an_event_waits_for_the_next_one() -> io::Result<()> {
         Ok(())
     })
 }
+
+/// A short read on a byte stream settles the readiness without a `WouldBlock` call: the
+/// next read waits for the poller, and data arriving after the short read wakes it. A full
+/// read (as many bytes as asked) proves nothing and keeps the direction ready; end of file
+/// stays ready for ever.
+#[test]
+fn short_stream_read_waits_for_the_next_event() -> io::Result<()> {
+    let _watchdog = watchdog(10);
+    each_backend(|new_reactor| {
+        let reactor = new_reactor(Clock::Real)?;
+        let (mut peer, socket) = UnixStream::pair()?;
+        let socket = Async::with_reactor(socket, &reactor)?;
+        let mut buf = [0; 4];
+        let mut read = |waker: &Waker| {
+            let mut cx = std::task::Context::from_waker(waker);
+            socket.poll_read_stream(&mut cx, &mut buf)
+        };
+
+        peer.write_all(b"abcdef")?;
+        while reactor.park(Some(Duration::ZERO))? == 0 {}
+        // Four of six bytes: a full read, still ready.
+        assert!(matches!(read(Waker::noop()), Poll::Ready(Ok(4))));
+        assert!(poll_with(&mut socket.readable(), Waker::noop()).is_ready());
+        // Two of four: short, so drained, and known to be without a system call.
+        assert!(matches!(read(Waker::noop()), Poll::Ready(Ok(2))));
+        assert!(poll_with(&mut socket.readable(), Waker::noop()).is_pending());
+        let (woken, waker) = counting_waker();
+        assert!(read(&waker).is_pending());
+
+        peer.write_all(b"g")?;
+        while woken.get() == 0 {
+            reactor.park(Some(Duration::from_secs(1)))?;
+        }
+        assert!(matches!(read(&waker), Poll::Ready(Ok(1))));
+
+        drop(peer);
+        while poll_with(&mut socket.readable(), Waker::noop()).is_pending() {
+            reactor.park(Some(Duration::from_secs(1)))?;
+        }
+        for _ in 0..2 {
+            assert!(matches!(read(Waker::noop()), Poll::Ready(Ok(0))), "end of file");
+        }
+        Ok(())
+    })
+}

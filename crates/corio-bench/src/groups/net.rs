@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use futures_lite::future::zip;
 
 use crate::latch::Latch;
-use crate::measure::{Bench, Measurement, Plan, Unit, compare};
+use crate::baseline;
+use crate::measure::{BASELINE, Bench, Contender, Measurement, Plan, Unit, compare};
 use crate::rt::{Needs, Net, Spawn, contenders};
 
 const G: &str = "net";
@@ -230,6 +231,18 @@ pub(crate) fn run(plan: Plan) -> Vec<Measurement> {
         ),
         plan,
         contenders!(net: connect_accept(1_000)),
+    ));
+    let mut single = contenders!(spawn: tcp_echo(1, 20_000, 64));
+    single.push(Contender::new(BASELINE, baseline::tcp_echo(20_000, 64)));
+    out.extend(compare(
+        bench(
+            "tcp_echo_1conn",
+            Unit::PerOp(20_000),
+            Needs::Spawn,
+            "the echo server and one client task, 20,000 messages of 64 B; op = one round trip",
+        ),
+        plan,
+        single,
     ));
     for (name, size, about) in [
         (

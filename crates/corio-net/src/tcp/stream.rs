@@ -453,7 +453,8 @@ impl TcpStream {
     }
 }
 
-/// Reads and writes through the reactor, for `TcpStream` and `&TcpStream` alike.
+/// Reads and writes through the reactor, for `TcpStream` and `&TcpStream` alike (stream
+/// sockets: a short read or write settles the readiness without a `WouldBlock` call).
 macro_rules! stream_io {
     ($name:ident) => {
         impl AsyncRead for $name {
@@ -462,7 +463,7 @@ macro_rules! stream_io {
                 cx: &mut Context<'_>,
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
-                Pin::new(&mut &self.inner).poll_read(cx, buf)
+                self.inner.poll_read_stream(cx, buf)
             }
 
             fn poll_read_vectored(
@@ -480,7 +481,7 @@ macro_rules! stream_io {
                 cx: &mut Context<'_>,
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
-                Pin::new(&mut &self.inner).poll_read(cx, buf)
+                self.inner.poll_read_stream(cx, buf)
             }
 
             fn poll_read_vectored(
@@ -498,7 +499,7 @@ macro_rules! stream_io {
                 cx: &mut Context<'_>,
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
-                Pin::new(&mut &self.inner).poll_write(cx, buf)
+                self.inner.poll_write_stream(cx, buf)
             }
 
             fn poll_write_vectored(
@@ -526,7 +527,7 @@ macro_rules! stream_io {
                 cx: &mut Context<'_>,
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
-                Pin::new(&mut &self.inner).poll_write(cx, buf)
+                self.inner.poll_write_stream(cx, buf)
             }
 
             fn poll_write_vectored(
