@@ -2,3 +2,5 @@
 //! high-level streams (`StreamReader`, `StreamWriter`, `Server`).
 
 pub mod streams;
+
+pub use streams::{IncompleteReadError, LimitOverrunError, ReadError, StreamReader};
