@@ -3,4 +3,7 @@
 
 pub mod streams;
 
-pub use streams::{IncompleteReadError, LimitOverrunError, ReadError, StreamReader};
+pub use streams::{
+    IncompleteReadError, LimitOverrunError, ReadError, StreamReader, StreamWriter,
+    WriterClosedError,
+};

@@ -1,5 +1,6 @@
 //! The streams' errors, as typed values: asyncio's `IncompleteReadError` and
-//! `LimitOverrunError`, and the [`ReadError`] the framed read methods return.
+//! `LimitOverrunError`, the [`ReadError`] the framed read methods return, and the
+//! [`WriterClosedError`] a writer gives once it no longer takes data.
 //!
 //! Each converts into an [`io::Error`] (with itself as the payload, reachable through
 //! [`io::Error::get_ref`]), so `?` works in functions returning `io::Result`.
@@ -7,6 +8,7 @@
 use std::error::Error;
 use std::fmt;
 use std::io;
+use std::sync::Arc;
 
 /// The stream ended before a read was complete (asyncio's `IncompleteReadError`).
 ///
@@ -213,6 +215,82 @@ impl From<ReadError> for io::Error {
     }
 }
 
+/// A [`StreamWriter`](super::StreamWriter) refused data: it is closing, or its end of the
+/// stream was already written.
+///
+/// `write` and `writelines` return it inside an [`io::Error`] of kind
+/// [`BrokenPipe`](io::ErrorKind::BrokenPipe) (what writing to a socket shut down for
+/// writing gives), reachable with `get_ref` and `downcast_ref`.
+///
+/// ```
+/// use corio_net::{StreamWriter, WriterClosedError};
+///
+/// let writer = StreamWriter::new(Vec::<u8>::new());
+/// writer.close();
+/// let err = writer.write(b"late").unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+/// let why = err.get_ref().and_then(|e| e.downcast_ref::<WriterClosedError>());
+/// assert_eq!(why, Some(&WriterClosedError::Closing));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WriterClosedError {
+    /// [`close`](super::StreamWriter::close) was called.
+    Closing,
+    /// [`write_eof`](super::StreamWriter::write_eof) was called.
+    EofWritten,
+}
+
+impl fmt::Display for WriterClosedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WriterClosedError::Closing => "the stream writer is closing",
+            WriterClosedError::EofWritten => {
+                "the stream writer already wrote the end of the stream"
+            }
+        })
+    }
+}
+
+impl Error for WriterClosedError {}
+
+impl From<WriterClosedError> for io::Error {
+    fn from(e: WriterClosedError) -> io::Error {
+        io::Error::new(io::ErrorKind::BrokenPipe, e)
+    }
+}
+
+/// An error of the inner writer, kept so that every later call can report it again.
+#[derive(Debug, Clone)]
+pub(crate) struct StickyError(Arc<io::Error>);
+
+impl StickyError {
+    pub(crate) fn new(e: io::Error) -> StickyError {
+        StickyError(Arc::new(e))
+    }
+
+    /// A fresh `io::Error` equal to the original: the same OS error, or the same kind
+    /// and message with the original behind it.
+    pub(crate) fn report(&self) -> io::Error {
+        match self.0.raw_os_error() {
+            Some(code) => io::Error::from_raw_os_error(code),
+            None => io::Error::new(self.0.kind(), self.clone()),
+        }
+    }
+}
+
+impl fmt::Display for StickyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Error for StickyError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.0.source()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +318,20 @@ mod tests {
         let os = io::Error::from_raw_os_error(libc::EPIPE);
         let e: io::Error = ReadError::from(os).into();
         assert_eq!(e.raw_os_error(), Some(libc::EPIPE));
+    }
+
+    #[test]
+    fn a_sticky_error_reports_the_same_error_every_time() {
+        let os = StickyError::new(io::Error::from_raw_os_error(libc::ECONNRESET));
+        for _ in 0..2 {
+            assert_eq!(os.report().raw_os_error(), Some(libc::ECONNRESET));
+        }
+
+        let custom = StickyError::new(io::Error::new(io::ErrorKind::WriteZero, "no room"));
+        let e = custom.report();
+        assert_eq!(e.kind(), io::ErrorKind::WriteZero);
+        assert_eq!(e.to_string(), "no room");
+        assert_eq!(custom.report().to_string(), "no room");
     }
 
     #[test]
