@@ -218,7 +218,7 @@ impl<R> StreamReader<R> {
             self.start = 0;
             self.end = 0;
             // Let go of the room a large read_to_end or readexactly made.
-            if self.buf.len() > 4 * self.limit.max(MAX_READ) {
+            if self.buf.len() > self.limit.max(MAX_READ).saturating_mul(4) {
                 self.buf = Vec::new();
             }
         }
@@ -266,8 +266,8 @@ impl<R> StreamReader<R> {
 }
 
 impl<R: AsyncRead + Unpin> StreamReader<R> {
-    /// One read of the underlying reader into the buffer's room. `Ok(0)`: end of stream
-    /// (then, and afterwards, nothing is read).
+    /// One read of the underlying reader into the buffer's room. `Ok(0)` is the end of the
+    /// stream, after which the underlying reader is not read again.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         if self.eof {
             return Poll::Ready(Ok(0));

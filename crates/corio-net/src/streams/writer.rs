@@ -415,8 +415,8 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
     /// asyncio's `drain` only waits for the buffer to fall below the low-water mark while
     /// its transport sends in the background. With nobody sending in the background, bytes
     /// left behind would sit in memory until the next call, and a peer waiting for a reply
-    /// would wait forever; so `drain` empties the buffer. Bytes written by other tasks
-    /// while it waits go out with it as far as they fit, but `drain` does not wait for them.
+    /// would wait forever; so `drain` empties the buffer. Bytes other tasks write while it
+    /// waits may go out with its own, but it does not wait for them.
     ///
     /// Any number of tasks may drain at once: one writes, the others wait for it (first
     /// come, first served) and return as soon as their bytes are out.
@@ -578,7 +578,7 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
                     // unless a burst made it large, takes the next writes.
                     out.bytes.clear();
                     out.pos = 0;
-                    if out.bytes.capacity() > 4 * st.high.max(DEFAULT_HIGH) {
+                    if out.bytes.capacity() > st.high.max(DEFAULT_HIGH).saturating_mul(4) {
                         out.bytes = Vec::new();
                     }
                     mem::swap(&mut out.bytes, &mut st.buf);
@@ -588,10 +588,7 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
             let polled = Pin::new(&mut *self.writer()).poll_write(cx, &out.bytes[out.pos..]);
             match ready!(polled) {
                 Ok(0) => {
-                    let e = io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "the inner writer accepted no bytes",
-                    );
+                    let e = io::ErrorKind::WriteZero.into();
                     return Poll::Ready(Err(self.fail(out, e)));
                 }
                 Ok(n) => {
