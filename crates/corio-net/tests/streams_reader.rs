@@ -515,3 +515,18 @@ fn lines_over_a_socket_written_by_another_task() {
         Ok(())
     });
 }
+
+#[test]
+fn extreme_limits() {
+    on_all("reader-limits", |_| async {
+        let big = vec![b'x'; 200_000];
+        let mut r = StreamReader::with_limit(chunks(&[&big, b"\n"]), usize::MAX);
+        assert_eq!(r.readline().await.unwrap().len(), big.len() + 1);
+
+        // A limit of 0 takes only empty lines.
+        let mut r = StreamReader::with_limit(chunks(&[b"\nx\n"]), 0);
+        assert_eq!(r.readline().await.unwrap(), b"\n");
+        assert_eq!(overrun(r.readline().await), 1);
+        Ok(())
+    });
+}

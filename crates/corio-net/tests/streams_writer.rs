@@ -412,3 +412,16 @@ fn errors_of_the_inner_writer_stick() {
         Ok(())
     });
 }
+
+#[test]
+fn extreme_write_buffer_limits() {
+    on_all("writer-limits", |_| async {
+        let writer = StreamWriter::new(Recorder::default());
+        writer.set_write_buffer_limits(usize::MAX, usize::MAX);
+        writer.write(&pattern(1 << 20))?;
+        assert_eq!(writer.get_write_buffer_size(), 1 << 20, "never sent ahead");
+        writer.drain().await?;
+        assert_eq!(writer.with_inner(|r| r.writes.len()), 1);
+        Ok(())
+    });
+}
