@@ -22,9 +22,10 @@
 //! corio::run(async {
 //!     let (client, server) = UnixStream::pair()?;
 //!     let server = corio::spawn(async move {
-//!         let server = std::sync::Arc::new(Async::new(server)?);
-//!         let mut reader = StreamReader::new(&*server);
-//!         let writer = StreamWriter::new(&*server);
+//!         // One socket, read and written through `&Async`.
+//!         let server = Async::new(server)?;
+//!         let mut reader = StreamReader::new(&server);
+//!         let writer = StreamWriter::new(&server);
 //!         let line = reader.readline().await?;
 //!         writer.write(&line.to_ascii_uppercase())?;
 //!         writer.drain().await

@@ -358,7 +358,9 @@ impl<R: AsyncRead + Unpin> StreamReader<R> {
         Ok(self.take_all())
     }
 
-    /// Reads exactly `n` bytes (asyncio's `readexactly`). The limit does not apply.
+    /// Reads exactly `n` bytes (asyncio's `readexactly`). The limit does not apply, so
+    /// bound a length that came from the peer before asking for it; the buffer only grows
+    /// as bytes arrive, never to `n` up front.
     ///
     /// Cancel safety: cancel safe. The bytes gathered so far stay buffered.
     ///
