@@ -52,3 +52,7 @@ pub use split::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
 pub use tcp::{Incoming, TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;
 pub use unix::{UnixDatagram, UnixListener, UnixStream};
+pub use streams::{
+    IncompleteReadError, LimitOverrunError, ReadError, StreamReader, StreamWriter,
+    WriterClosedError,
+};
