@@ -47,7 +47,9 @@ fn run(msgs: usize, size: usize) -> io::Result<Duration> {
         for ev in wait(&epoll, &mut events)? {
             if ev == SERVER {
                 // Echo whatever arrived.
-                drain(&mut server, &mut buf, |server, bytes| write_all(server, bytes))?;
+                drain(&mut server, &mut buf, |server, bytes| {
+                    write_all(server, bytes)
+                })?;
             } else {
                 drain(&mut client, &mut buf, |_, bytes| {
                     echoed_bytes += bytes.len();

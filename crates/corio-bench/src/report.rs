@@ -156,9 +156,8 @@ fn baseline_notes(results: &[Measurement], group: &str) -> Vec<String> {
                 .iter()
                 .filter_map(|rt| {
                     let sign = |d: f64| if d < 0.0 { "-" } else { "+" };
-                    per_op(m.bench.name, rt).map(|v| {
-                        format!("{rt} {}{}", sign(v - base), human_ns((v - base).abs()))
-                    })
+                    per_op(m.bench.name, rt)
+                        .map(|v| format!("{rt} {}{}", sign(v - base), human_ns((v - base).abs())))
                 })
                 .collect();
             Some(format!(

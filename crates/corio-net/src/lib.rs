@@ -49,10 +49,11 @@ mod unix;
 
 pub use addr::{ToSocketAddrs, lookup_host};
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
+pub use streams::{
+    HandlerOutput, IncompleteReadError, LimitOverrunError, Listener, ReadError, Server, ServerAddr,
+    StreamReader, StreamWriter, TcpReader, TcpWriter, UnixReader, UnixWriter, WriterClosedError,
+    open_connection, open_unix_connection, serve, start_server, start_unix_server,
+};
 pub use tcp::{Incoming, TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;
 pub use unix::{UnixDatagram, UnixListener, UnixStream};
-pub use streams::{
-    IncompleteReadError, LimitOverrunError, ReadError, StreamReader, StreamWriter,
-    WriterClosedError,
-};

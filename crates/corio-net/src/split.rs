@@ -67,10 +67,7 @@ pub(crate) fn split<S>(stream: S) -> (OwnedReadHalf<S>, OwnedWriteHalf<S>) {
     )
 }
 
-fn reunite<S>(
-    read: OwnedReadHalf<S>,
-    write: OwnedWriteHalf<S>,
-) -> Result<S, ReuniteError<S>> {
+fn reunite<S>(read: OwnedReadHalf<S>, write: OwnedWriteHalf<S>) -> Result<S, ReuniteError<S>> {
     if !Arc::ptr_eq(&read.stream, &write.stream) {
         return Err(ReuniteError(read, write));
     }
@@ -88,6 +85,12 @@ fn reunite<S>(
 }
 
 impl<S> OwnedReadHalf<S> {
+    /// A reference to the socket that does not keep it open (for a server's list of its
+    /// connections), and does not stand in the way of `reunite`.
+    pub(crate) fn downgrade(&self) -> std::sync::Weak<S> {
+        Arc::downgrade(&self.stream)
+    }
+
     /// The whole socket (for addresses and options).
     ///
     /// ```
@@ -176,7 +179,11 @@ impl<S> AsyncWrite for OwnedWriteHalf<S>
 where
     for<'a> &'a S: AsyncWrite,
 {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut &*self.stream).poll_write(cx, buf)
     }
 

@@ -502,7 +502,12 @@ where
     /// # std::io::Result::Ok(())
     /// ```
     pub fn poll_write_stream(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        poll_io(self.dir(WRITE), cx, || (&self.io).write(buf), short(buf.len()))
+        poll_io(
+            self.dir(WRITE),
+            cx,
+            || (&self.io).write(buf),
+            short(buf.len()),
+        )
     }
 }
 
@@ -586,7 +591,12 @@ impl<T: AsFd + Read> AsyncRead for Async<T> {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        poll_io(this.registration.source.dir(READ), cx, || this.io.read(buf), unknown)
+        poll_io(
+            this.registration.source.dir(READ),
+            cx,
+            || this.io.read(buf),
+            unknown,
+        )
     }
 
     fn poll_read_vectored(
@@ -595,9 +605,12 @@ impl<T: AsFd + Read> AsyncRead for Async<T> {
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        poll_io(this.registration.source.dir(READ), cx, || {
-            this.io.read_vectored(bufs)
-        }, unknown)
+        poll_io(
+            this.registration.source.dir(READ),
+            cx,
+            || this.io.read_vectored(bufs),
+            unknown,
+        )
     }
 }
 
@@ -620,7 +633,12 @@ where
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
         let this: &Async<T> = self.get_mut();
-        poll_io(this.dir(READ), cx, || (&this.io).read_vectored(bufs), unknown)
+        poll_io(
+            this.dir(READ),
+            cx,
+            || (&this.io).read_vectored(bufs),
+            unknown,
+        )
     }
 }
 
@@ -631,9 +649,12 @@ impl<T: AsFd + Write> AsyncWrite for Async<T> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        poll_io(this.registration.source.dir(WRITE), cx, || {
-            this.io.write(buf)
-        }, unknown)
+        poll_io(
+            this.registration.source.dir(WRITE),
+            cx,
+            || this.io.write(buf),
+            unknown,
+        )
     }
 
     fn poll_write_vectored(
@@ -642,14 +663,22 @@ impl<T: AsFd + Write> AsyncWrite for Async<T> {
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        poll_io(this.registration.source.dir(WRITE), cx, || {
-            this.io.write_vectored(bufs)
-        }, unknown)
+        poll_io(
+            this.registration.source.dir(WRITE),
+            cx,
+            || this.io.write_vectored(bufs),
+            unknown,
+        )
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        poll_io(this.registration.source.dir(WRITE), cx, || this.io.flush(), unknown)
+        poll_io(
+            this.registration.source.dir(WRITE),
+            cx,
+            || this.io.flush(),
+            unknown,
+        )
     }
 
     /// Flushes; the descriptor itself is closed when the `Async` drops.
@@ -677,7 +706,12 @@ where
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this: &Async<T> = self.get_mut();
-        poll_io(this.dir(WRITE), cx, || (&this.io).write_vectored(bufs), unknown)
+        poll_io(
+            this.dir(WRITE),
+            cx,
+            || (&this.io).write_vectored(bufs),
+            unknown,
+        )
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -138,7 +138,10 @@ fn short_stream_read_waits_for_the_next_event() -> io::Result<()> {
             reactor.park(Some(Duration::from_secs(1)))?;
         }
         for _ in 0..2 {
-            assert!(matches!(read(Waker::noop()), Poll::Ready(Ok(0))), "end of file");
+            assert!(
+                matches!(read(Waker::noop()), Poll::Ready(Ok(0))),
+                "end of file"
+            );
         }
         Ok(())
     })

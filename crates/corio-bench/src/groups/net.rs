@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use futures_lite::future::zip;
 
-use crate::latch::Latch;
 use crate::baseline;
+use crate::latch::Latch;
 use crate::measure::{BASELINE, Bench, Contender, Measurement, Plan, Unit, compare};
 use crate::rt::{Needs, Net, Spawn, contenders};
 

@@ -40,10 +40,17 @@
 //! # std::io::Result::Ok(())
 //! ```
 
+mod connection;
 mod error;
 mod reader;
+mod server;
 mod writer;
 
+pub use connection::{open_connection, open_unix_connection};
 pub use error::{IncompleteReadError, LimitOverrunError, ReadError, WriterClosedError};
 pub use reader::{DEFAULT_LIMIT, StreamReader};
+pub use server::{
+    HandlerOutput, Listener, Server, ServerAddr, TcpReader, TcpWriter, UnixReader, UnixWriter,
+    serve, start_server, start_unix_server,
+};
 pub use writer::StreamWriter;
