@@ -1,0 +1,209 @@
+//! Shared by the test files: runtimes of both flavours, a bound on every scenario, and the
+//! small system probes the tests assert with (descriptor flags, open descriptors, the
+//! listen queue).
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::future::Future;
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use corio_net::{TcpListener, TcpStream};
+
+/// The most any scenario may take on the real clock. Loopback I/O takes microseconds; the
+/// bound only turns a hang into a failure.
+pub const LIMIT: Duration = Duration::from_secs(30);
+
+pub fn current_thread() -> corio::Runtime {
+    corio::Builder::new()
+        .current_thread()
+        .build()
+        .expect("a current-thread runtime")
+}
+
+pub fn multi_thread() -> corio::Runtime {
+    corio::Builder::new()
+        .worker_threads(2)
+        .build()
+        .expect("a multi-thread runtime")
+}
+
+/// A current-thread runtime on a virtual clock: timeouts fire as soon as the loop has
+/// nothing else to do, whatever real time it is.
+pub fn virtual_clock() -> corio::Runtime {
+    corio::Builder::new()
+        .virtual_clock()
+        .build()
+        .expect("a virtual-clock runtime")
+}
+
+/// `fut`, failing with `TimedOut` if it takes longer than [`LIMIT`].
+pub async fn bounded<T>(what: &str, fut: impl Future<Output = io::Result<T>>) -> io::Result<T> {
+    match corio::timeout(LIMIT, fut).await {
+        Ok(out) => out,
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("{what}: did not finish within {LIMIT:?}"),
+        )),
+    }
+}
+
+/// Runs `scenario` under a current-thread runtime (on the thread in `block_on`), then under
+/// a two-worker multi-thread runtime (as a task on its workers), each bounded by [`LIMIT`].
+/// A failure names the flavour.
+pub fn on_both<F, Fut>(name: &str, scenario: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = io::Result<()>> + Send + 'static,
+{
+    let ct = current_thread();
+    if let Err(e) = ct.block_on(bounded(name, scenario())) {
+        panic!(
+            "{name} under the current-thread runtime: {e} ({:?})",
+            e.kind()
+        );
+    }
+    drop(ct);
+
+    let mt = multi_thread();
+    let owned = name.to_owned();
+    let fut = scenario();
+    let task = mt
+        .spawn(async move { bounded(&owned, fut).await })
+        .expect("the runtime runs");
+    match mt.block_on(task) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!(
+            "{name} under the multi-thread runtime: {e} ({:?})",
+            e.kind()
+        ),
+        Err(e) => panic!("{name} under the multi-thread runtime: the task failed: {e}"),
+    }
+}
+
+/// A connected pair over loopback: (client, the server's accepted end).
+pub async fn tcp_pair() -> io::Result<(TcpStream, TcpStream)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let client = TcpStream::connect(listener.local_addr()?).await?;
+    let (server, peer) = listener.accept().await?;
+    assert_eq!(peer, client.local_addr()?);
+    Ok((client, server))
+}
+
+/// `len` bytes that differ from their neighbours, so misplaced data shows.
+pub fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}
+
+/// Whether `fd` has `FD_CLOEXEC`.
+pub fn cloexec(fd: &impl AsRawFd) -> bool {
+    // SAFETY: `F_GETFD` takes no argument and only reads the descriptor's flags.
+    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
+    assert!(flags >= 0, "F_GETFD: {}", io::Error::last_os_error());
+    flags & libc::FD_CLOEXEC != 0
+}
+
+/// Whether `fd` is an open descriptor.
+pub fn is_open(fd: RawFd) -> bool {
+    // SAFETY: as above; an invalid descriptor only makes it fail with `EBADF`.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+}
+
+/// How many descriptors the process has open (meaningful only while no other test thread
+/// opens or closes any: callers serialise).
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd")
+        .count()
+}
+
+/// How many I/O sources the current runtime's reactor has registered.
+pub fn registered_sources() -> usize {
+    corio_reactor::Reactor::try_current()
+        .expect("inside a runtime")
+        .registered_sources()
+}
+
+/// The kernel's view of a listening socket: (connections waiting in the accept queue, the
+/// queue's capacity). For a listener, Linux reports them in `tcpi_unacked` and
+/// `tcpi_sacked` of `TCP_INFO`.
+pub fn listen_queue(fd: &impl AsRawFd) -> (u32, u32) {
+    // SAFETY: `tcp_info` is plain old data; all zeroes is a valid value.
+    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+    let mut len = size_of::<libc::tcp_info>() as libc::socklen_t;
+    // SAFETY: `info` / `len` describe a writable buffer of `len` bytes.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            (&raw mut info).cast(),
+            &mut len,
+        )
+    };
+    assert_eq!(rc, 0, "TCP_INFO: {}", io::Error::last_os_error());
+    (info.tcpi_unacked, info.tcpi_sacked)
+}
+
+/// Blocks (really: `poll(2)`, bounded by [`LIMIT`]) until `fd` is readable — for a
+/// listener, until a connection waits in its accept queue.
+pub fn wait_readable(fd: &impl AsRawFd) {
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(LIMIT.as_millis()).unwrap();
+    // SAFETY: one valid `pollfd`.
+    let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+    assert_eq!(n, 1, "not readable within {LIMIT:?}");
+}
+
+/// Asserts that `res` failed with `kind`, and returns the error.
+#[track_caller]
+pub fn expect_err<T: std::fmt::Debug>(res: io::Result<T>, kind: io::ErrorKind) -> io::Error {
+    match res {
+        Ok(v) => panic!("expected a {kind:?} error, got Ok({v:?})"),
+        Err(e) => {
+            assert_eq!(
+                e.kind(),
+                kind,
+                "expected {kind:?}, got {e} ({:?})",
+                e.kind()
+            );
+            e
+        }
+    }
+}
+
+/// A fresh directory for socket files, removed on drop. Short (under `temp_dir`), so the
+/// paths inside stay well below `sun_path`'s 108 bytes.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("cn-{}-{name}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the scratch directory");
+        Scratch(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
