@@ -53,7 +53,9 @@ use sealed::Addrs;
 pub(crate) async fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
     let addrs = match addr.to_addrs() {
         Addrs::Ready(addrs) => addrs,
-        Addrs::Lookup(host, port) => lookup(move || (host.as_str(), port).to_socket_addrs_std()).await?,
+        Addrs::Lookup(host, port) => {
+            lookup(move || (host.as_str(), port).to_socket_addrs_std()).await?
+        }
         Addrs::LookupStr(s) => lookup(move || s.as_str().to_socket_addrs_std()).await?,
     };
     if addrs.is_empty() {

@@ -18,7 +18,8 @@ pub(crate) fn set_linger(fd: BorrowedFd<'_>, linger: Option<Duration>) -> io::Re
 
 pub(crate) fn linger(fd: BorrowedFd<'_>) -> io::Result<Option<Duration>> {
     let value: libc::linger = sys::get_opt(fd, libc::SOL_SOCKET, libc::SO_LINGER)?;
-    Ok((value.l_onoff != 0).then(|| Duration::from_secs(value.l_linger.max(0).unsigned_abs().into())))
+    Ok((value.l_onoff != 0)
+        .then(|| Duration::from_secs(value.l_linger.max(0).unsigned_abs().into())))
 }
 
 pub(crate) fn set_buffer_size(fd: BorrowedFd<'_>, name: libc::c_int, size: u32) -> io::Result<()> {

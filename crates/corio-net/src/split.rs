@@ -67,10 +67,7 @@ pub(crate) fn split<S>(stream: S) -> (OwnedReadHalf<S>, OwnedWriteHalf<S>) {
     )
 }
 
-fn reunite<S>(
-    read: OwnedReadHalf<S>,
-    write: OwnedWriteHalf<S>,
-) -> Result<S, ReuniteError<S>> {
+fn reunite<S>(read: OwnedReadHalf<S>, write: OwnedWriteHalf<S>) -> Result<S, ReuniteError<S>> {
     if !Arc::ptr_eq(&read.stream, &write.stream) {
         return Err(ReuniteError(read, write));
     }
@@ -176,7 +173,11 @@ impl<S> AsyncWrite for OwnedWriteHalf<S>
 where
     for<'a> &'a S: AsyncWrite,
 {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut &*self.stream).poll_write(cx, buf)
     }
 

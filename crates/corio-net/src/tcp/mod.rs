@@ -6,5 +6,5 @@ mod stream;
 
 pub use listener::{Incoming, TcpListener};
 pub use socket::TcpSocket;
-pub(crate) use stream::stream_io;
 pub use stream::TcpStream;
+pub(crate) use stream::stream_io;
