@@ -308,6 +308,39 @@ fn stream_options_round_trip() {
 }
 
 #[test]
+fn linger_rounds_a_sub_second_timeout_up_not_down_to_an_abortive_close() {
+    // `SO_LINGER` counts whole seconds; 0 means "reset the connection on close". A caller
+    // asking to linger 500 ms wants a graceful close that waits a little, not a reset.
+    on_both("linger rounding", || async {
+        let (client, _server) = tcp_pair().await?;
+        client.set_linger(Some(Duration::from_millis(500)))?;
+        assert_eq!(client.linger()?, Some(Duration::from_secs(1)));
+        client.set_linger(Some(Duration::from_millis(1500)))?;
+        assert_eq!(client.linger()?, Some(Duration::from_secs(2)));
+        client.set_linger(Some(Duration::ZERO))?;
+        assert_eq!(client.linger()?, Some(Duration::ZERO));
+
+        // What it means on close: lingering ends in a FIN (the peer reads all, then end of
+        // file), zero in a reset (the peer reads an error).
+        for (linger, graceful) in [(Duration::from_millis(200), true), (Duration::ZERO, false)] {
+            let (mut client, mut server) = tcp_pair().await?;
+            client.write_all(b"last words").await?;
+            client.set_linger(Some(linger))?;
+            drop(client); // the peer acknowledges at once: closing lingers microseconds
+            let mut got = Vec::new();
+            let read = server.read_to_end(&mut got).await;
+            if graceful {
+                read?;
+                assert_eq!(got, b"last words", "linger {linger:?}");
+            } else {
+                expect_err(read, ErrorKind::ConnectionReset);
+            }
+        }
+        Ok(())
+    });
+}
+
+#[test]
 fn socket_options_before_bind() {
     on_both("TcpSocket options", || async {
         let s = TcpSocket::new_v4()?;

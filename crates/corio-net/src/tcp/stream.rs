@@ -302,7 +302,8 @@ impl TcpStream {
     /// `SO_LINGER`: what closing does with unsent data. `None` (the default): close returns
     /// at once and the kernel sends the rest in the background. `Some(Duration::ZERO)`: close
     /// discards it and resets the connection (no `TIME_WAIT`). Other values make close
-    /// *block* up to that long — avoid them on an event loop.
+    /// *block* up to that long — avoid them on an event loop. The kernel counts whole
+    /// seconds: a fraction is rounded up (never down to an abortive zero).
     ///
     /// # Errors
     ///
