@@ -109,7 +109,7 @@ fn a_child_process_inherits_no_socket() {
         .arg("true")
         .status()
     else {
-        eprintln!("SKIPPED a_child_process_inherits_no_socket: no sh to start");
+        common::loud("SKIPPED a_child_process_inherits_no_socket: no sh to start");
         return;
     };
     assert!(probe.success());

@@ -498,7 +498,9 @@ fn from_std_wraps_std_sockets() {
 fn ipv6_loopback() {
     let probe = std::net::TcpListener::bind((Ipv6Addr::LOCALHOST, 0));
     if let Err(e) = probe {
-        eprintln!("SKIPPED ipv6_loopback: this machine cannot bind [::1] ({e})");
+        common::loud(&format!(
+            "SKIPPED ipv6_loopback: this machine cannot bind [::1] ({e})"
+        ));
         return;
     }
     drop(probe);

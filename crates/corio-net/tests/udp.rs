@@ -206,7 +206,7 @@ fn recv_on_a_socket_connected_to_a_dead_port_is_connection_refused() {
 #[test]
 fn ipv6_datagrams() {
     if std::net::UdpSocket::bind((Ipv6Addr::LOCALHOST, 0)).is_err() {
-        eprintln!("SKIPPED ipv6_datagrams: this machine cannot bind [::1]");
+        common::loud("SKIPPED ipv6_datagrams: this machine cannot bind [::1]");
         return;
     }
     on_both("udp v6", || async {

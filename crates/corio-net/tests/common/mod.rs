@@ -207,3 +207,10 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Prints `msg` past the test harness's output capture (straight to the process's stderr),
+/// so a skipped or reduced test says so even when it passes.
+pub fn loud(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(io::stderr(), "{msg}");
+}
