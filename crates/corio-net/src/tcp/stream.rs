@@ -74,7 +74,13 @@ impl TcpStream {
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
         let mut last = None;
         for addr in resolve(addr).await? {
-            match TcpSocket::for_addr(&addr)?.connect(addr).await {
+            // A socket of the address's family may fail to exist (IPv6 disabled, say): that
+            // address failed, the next may still work — as std and asyncio try them.
+            let attempt = match TcpSocket::for_addr(&addr) {
+                Ok(socket) => socket.connect(addr).await,
+                Err(e) => Err(e),
+            };
+            match attempt {
                 Ok(stream) => return Ok(stream),
                 Err(e) => last = Some(e),
             }
