@@ -102,6 +102,7 @@ fn reading_from_a_reset_connection_is_an_error() {
         // Data sent before the reset is still delivered first.
         let (mut client, mut server) = common::tcp_pair().await?;
         client.write_all(b"before").await?;
+        server.readable().await?; // it has arrived, ahead of the reset
         reset(client)?;
         let mut six = [0; 6];
         server.read_exact(&mut six).await?;

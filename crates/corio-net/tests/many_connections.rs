@@ -228,7 +228,8 @@ fn ten_thousand_concurrent_connections() {
         );
     }
 
-    let flavours: [(&str, fn() -> corio::Runtime); 2] = [
+    type MakeRuntime = fn() -> corio::Runtime;
+    let flavours: [(&str, MakeRuntime); 2] = [
         ("current-thread", common::current_thread),
         ("multi-thread", common::multi_thread),
     ];
