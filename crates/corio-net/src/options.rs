@@ -6,11 +6,14 @@ use std::time::Duration;
 
 use crate::sys;
 
+/// `SO_LINGER` counts whole seconds, and 0 means "reset on close": a fraction of a second is
+/// rounded *up*, so that `Some(500 ms)` lingers (1 s) instead of becoming an abortive close.
 pub(crate) fn set_linger(fd: BorrowedFd<'_>, linger: Option<Duration>) -> io::Result<()> {
     let value = libc::linger {
         l_onoff: libc::c_int::from(linger.is_some()),
         l_linger: linger.map_or(0, |d| {
-            libc::c_int::try_from(d.as_secs()).unwrap_or(libc::c_int::MAX)
+            let secs = d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0));
+            libc::c_int::try_from(secs).unwrap_or(libc::c_int::MAX)
         }),
     };
     sys::set_opt(fd, libc::SOL_SOCKET, libc::SO_LINGER, value)

@@ -1,11 +1,11 @@
 //! `StreamReader`, after CPython's test_streams: readers that hand out chosen chunks, and
 //! real sockets, under both schedulers and without a runtime.
 
-mod common;
+mod stream_io;
 
 use std::io::{self, ErrorKind};
 
-use common::{Flavour, chunks, feed, on_all, socket_pair};
+use stream_io::{Flavour, chunks, feed, on_all, socket_pair};
 use corio_net::{IncompleteReadError, LimitOverrunError, ReadError, StreamReader};
 use futures_lite::future::poll_once;
 use futures_lite::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, StreamExt};
@@ -80,7 +80,7 @@ fn read_to_end_gathers_every_chunk_and_ignores_the_limit() {
         assert!(r.at_eof());
         assert_eq!(r.read_to_end().await?, b"");
 
-        let big = common::pattern(300_000);
+        let big = stream_io::pattern(300_000);
         let mut r = StreamReader::new(chunks(&[&big[..100_000], &big[100_000..]]));
         assert_eq!(r.read_to_end().await?, big);
         Ok(())
@@ -360,7 +360,7 @@ fn readexactly_gathers_chunks_and_ignores_the_limit() {
         assert_eq!(r.readexactly(n).await.unwrap(), [DATA, DATA].concat());
         assert_eq!(r.readexactly(DATA.len()).await.unwrap(), DATA);
 
-        let big = common::pattern(200_000);
+        let big = stream_io::pattern(200_000);
         let mut r = StreamReader::new(chunks(&[&big[..70_000], &big[70_000..]]));
         assert_eq!(r.readexactly(150_000).await.unwrap(), &big[..150_000]);
         assert_eq!(r.read_to_end().await?, &big[150_000..]);
@@ -470,7 +470,7 @@ fn futures_io_traits_see_the_same_stream() {
         assert!(r.at_eof());
 
         // A large read goes straight into the caller's buffer.
-        let big = common::pattern(100_000);
+        let big = stream_io::pattern(100_000);
         let mut r = StreamReader::new(chunks(&[b"ab", &big]));
         assert_eq!(r.read(1).await?, b"a");
         let mut all = Vec::new();

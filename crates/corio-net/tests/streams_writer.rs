@@ -2,13 +2,13 @@
 //! half-close, close / wait_closed and cancellation, under both schedulers and without a
 //! runtime.
 
-mod common;
+mod stream_io;
 
 use std::io::{self, ErrorKind};
 use std::net::{TcpListener, TcpStream};
 use std::pin::pin;
 
-use common::{Recorder, duplex_pair, on_all, pattern, socket_pair};
+use stream_io::{Recorder, duplex_pair, on_all, pattern, socket_pair};
 use corio::io::Async;
 use corio_net::{StreamReader, StreamWriter, WriterClosedError};
 use futures_lite::future::{poll_once, yield_now, zip};

@@ -544,7 +544,9 @@ fn attempt<R>(
             None
         }
         Ok(done) => {
-            if exhausted(&done) {
+            // After a hang-up, end of file may wait behind the data: a short read proves
+            // nothing then.
+            if !before.hung_up() && exhausted(&done) {
                 dir.clear(before);
             }
             Some(Ok(done))

@@ -76,7 +76,7 @@ struct Inner {
 struct WaitState {
     events: Events,
     /// Sources found for this batch of events, woken after the registry lock is released.
-    ready: Vec<(Arc<Source>, bool, bool)>,
+    ready: Vec<(Arc<Source>, bool, bool, bool)>,
 }
 
 /// Bound on the cascade points one unbounded virtual park jumps through.
@@ -300,13 +300,13 @@ impl Reactor {
                 if let Some(source) = registry.get(event.key) {
                     state
                         .ready
-                        .push((source.clone(), event.readable, event.writable));
+                        .push((source.clone(), event.readable, event.writable, event.hung_up));
                 }
             });
         }
         let delivered = state.ready.len();
-        for (source, readable, writable) in state.ready.drain(..) {
-            source.deliver(readable, writable);
+        for (source, readable, writable, hung_up) in state.ready.drain(..) {
+            source.deliver(readable, writable, hung_up);
         }
         delivered
     }

@@ -18,8 +18,11 @@ pub(crate) const WRITE: usize = 1;
 const READY: usize = 0b01;
 /// A system call reported `WouldBlock` and no event arrived since: trying again is pointless.
 const BLOCKED: usize = 0b10;
+/// The poller reported a hang-up or an error, or cannot tell (sticky): end of file or an
+/// error may be waiting behind the data, so a short read proves nothing.
+const HUNG_UP: usize = 0b100;
 /// The tick lives above the two flag bits.
-const TICK_ONE: usize = 0b100;
+const TICK_ONE: usize = 0b1000;
 
 /// How many wakers are woken per lock acquisition; they wait on the stack, never on the heap.
 const WAKE_BATCH: usize = 32;
@@ -47,12 +50,13 @@ impl Source {
     }
 
     /// Records an event from the poller and wakes whoever waits on the directions it reports.
-    pub(crate) fn deliver(&self, readable: bool, writable: bool) {
-        if readable {
-            self.dirs[READ].deliver();
+    /// `hung_up`: the event reported a hang-up or an error, or the poller cannot tell.
+    pub(crate) fn deliver(&self, readable: bool, writable: bool, hung_up: bool) {
+        if readable || hung_up {
+            self.dirs[READ].deliver(if hung_up { HUNG_UP } else { 0 });
         }
         if writable {
-            self.dirs[WRITE].deliver();
+            self.dirs[WRITE].deliver(0);
         }
     }
 }
@@ -66,12 +70,17 @@ impl Snapshot {
     pub(crate) fn is_blocked(self) -> bool {
         self.0 & BLOCKED != 0
     }
+
+    /// A hang-up or error was reported (or could not be ruled out) at some point.
+    pub(crate) fn hung_up(self) -> bool {
+        self.0 & HUNG_UP != 0
+    }
 }
 
 /// Readiness of one direction (read or write) of a source.
 #[derive(Debug)]
 pub(crate) struct Direction {
-    /// `tick << 2 | BLOCKED | READY`; changed by events (tick + 1, READY) and by
+    /// `tick << 3 | HUNG_UP | BLOCKED | READY`; changed by events (tick + 1, READY) and by
     /// [`Direction::clear`] (READY → BLOCKED when the tick is unchanged).
     state: AtomicUsize,
     /// Who to wake on the next event. Locked only on the slow (waiting) path.
@@ -130,19 +139,32 @@ impl Direction {
         }
     }
 
-    /// Marks the direction ready with a new tick, then wakes every waiter.
-    fn deliver(&self) {
+    /// Marks the direction ready with a new tick (and `flags`, sticky), then wakes every
+    /// waiter.
+    fn deliver(&self, flags: usize) {
         // One atomic step: a `clear` can never slip between the tick bump and the READY bit.
         let _ = self
             .state
             .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |s| {
-                Some(((s & !BLOCKED) | READY).wrapping_add(TICK_ONE))
+                Some(((s & !BLOCKED) | READY | flags).wrapping_add(TICK_ONE))
             });
         self.wake_all();
     }
 
     /// Wakes the poll waker and every future's waker, outside the lock, in stack batches.
     fn wake_all(&self) {
+        // The usual case, a poll-style reader or writer: one waker, no batch.
+        {
+            let mut w = self.lock();
+            if w.slots.is_empty() {
+                let waker = w.poll.take();
+                drop(w);
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+                return;
+            }
+        }
         let mut next = 0;
         loop {
             let mut batch: [Option<Waker>; WAKE_BATCH] = [const { None }; WAKE_BATCH];
@@ -273,9 +295,9 @@ mod tests {
     fn event_during_syscall_keeps_ready() {
         let src = Source::new(0);
         let dir = src.dir(READ);
-        src.deliver(true, false);
+        src.deliver(true, false, false);
         let before = dir.snapshot();
-        src.deliver(true, false); // arrives "during" the system call
+        src.deliver(true, false, false); // arrives "during" the system call
         dir.clear(before);
         assert!(dir.is_ready());
         assert_eq!(dir.tick(), 2);
@@ -285,14 +307,14 @@ mod tests {
     fn would_block_clears_and_blocks() {
         let src = Source::new(0);
         let dir = src.dir(WRITE);
-        src.deliver(false, true);
+        src.deliver(false, true, false);
         let before = dir.snapshot();
         assert!(!before.is_blocked());
         dir.clear(before);
         assert!(!dir.is_ready());
         assert!(dir.snapshot().is_blocked());
         // A stale clear (older tick) after a new event changes nothing.
-        src.deliver(false, true);
+        src.deliver(false, true, false);
         dir.clear(before);
         assert!(dir.is_ready());
         assert!(!dir.snapshot().is_blocked());
@@ -309,7 +331,7 @@ mod tests {
             assert!(dir.poll_waiter(slot, &mut cx).is_pending());
         }
         assert!(dir.poll_ready(&mut cx).is_pending());
-        src.deliver(true, false);
+        src.deliver(true, false, false);
         assert_eq!(count.0.load(Ordering::SeqCst), WAKE_BATCH * 2 + 4);
         for slot in &mut slots {
             assert!(dir.poll_waiter(slot, &mut cx).is_ready());
@@ -327,7 +349,7 @@ mod tests {
         let (second, w2) = counter();
         assert!(dir.poll_ready(&mut Context::from_waker(&w1)).is_pending());
         assert!(dir.poll_ready(&mut Context::from_waker(&w2)).is_pending());
-        src.deliver(true, true);
+        src.deliver(true, true, false);
         assert_eq!(first.0.load(Ordering::SeqCst), 0);
         assert_eq!(second.0.load(Ordering::SeqCst), 1);
     }

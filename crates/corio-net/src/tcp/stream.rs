@@ -74,7 +74,13 @@ impl TcpStream {
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
         let mut last = None;
         for addr in resolve(addr).await? {
-            match TcpSocket::for_addr(&addr)?.connect(addr).await {
+            // A socket of the address's family may fail to exist (IPv6 disabled, say): that
+            // address failed, the next may still work — as std and asyncio try them.
+            let attempt = match TcpSocket::for_addr(&addr) {
+                Ok(socket) => socket.connect(addr).await,
+                Err(e) => Err(e),
+            };
+            match attempt {
                 Ok(stream) => return Ok(stream),
                 Err(e) => last = Some(e),
             }
@@ -302,7 +308,8 @@ impl TcpStream {
     /// `SO_LINGER`: what closing does with unsent data. `None` (the default): close returns
     /// at once and the kernel sends the rest in the background. `Some(Duration::ZERO)`: close
     /// discards it and resets the connection (no `TIME_WAIT`). Other values make close
-    /// *block* up to that long — avoid them on an event loop.
+    /// *block* up to that long — avoid them on an event loop. The kernel counts whole
+    /// seconds: a fraction is rounded up (never down to an abortive zero).
     ///
     /// # Errors
     ///

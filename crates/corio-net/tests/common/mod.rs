@@ -1,110 +1,96 @@
-//! Shared by the stream tests: each scenario runs under corio's two schedulers and under
-//! `futures_lite::future::block_on` (no runtime at all), with a watchdog so that a bug
-//! fails the test instead of hanging it; and readers and writers whose every step the
-//! test chooses.
+//! Shared by the test files: runtimes of both flavours, a bound on every scenario, and the
+//! small system probes the tests assert with (descriptor flags, open descriptors, the
+//! listen queue).
 
 #![allow(dead_code, unreachable_pub)]
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
-use std::net::Shutdown;
-use std::os::unix::net::UnixStream;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::os::fd::{AsRawFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use corio::io::Async;
-use futures_io::{AsyncRead, AsyncWrite};
+use corio_net::{TcpListener, TcpStream};
 
-/// How long a scenario may take before the watchdog fails it (it takes milliseconds).
-const WATCHDOG: Duration = Duration::from_secs(30);
+/// The most any scenario may take on the real clock. Loopback I/O takes microseconds; the
+/// bound only turns a hang into a failure.
+pub const LIMIT: Duration = Duration::from_secs(30);
 
-/// Where a scenario runs; it can start concurrent tasks there.
-#[derive(Clone, Copy, Debug)]
-pub enum Flavour {
-    CurrentThread,
-    MultiThread,
-    /// `futures_lite::future::block_on`: no runtime, sockets on the fallback reactor.
-    BlockOn,
-}
-
-impl Flavour {
-    /// Runs `fut` as a task of its own (a corio task, or a thread blocking on it) and
-    /// gives a future of its output.
-    pub fn spawn<T: Send + 'static>(
-        self,
-        fut: impl Future<Output = T> + Send + 'static,
-    ) -> impl Future<Output = T> + Send + 'static {
-        let (tx, rx) = corio_sync::oneshot::channel();
-        match self {
-            Flavour::BlockOn => {
-                std::thread::spawn(move || {
-                    let _ = tx.send(futures_lite::future::block_on(fut));
-                });
-            }
-            _ => {
-                // Detached: the result comes back through the channel.
-                drop(corio::spawn(async move {
-                    let _ = tx.send(fut.await);
-                }));
-            }
-        }
-        async move { rx.await.expect("the spawned scenario task finished") }
-    }
-}
-
-/// Runs `scenario` under a current-thread runtime, a two-worker runtime (as a task on its
-/// workers) and plain `block_on`. A failure names the flavour.
-pub fn on_all<F, Fut>(name: &str, scenario: F)
-where
-    F: Fn(Flavour) -> Fut,
-    Fut: Future<Output = io::Result<()>> + Send + 'static,
-{
-    let ct = corio::Builder::new()
+pub fn current_thread() -> corio::Runtime {
+    corio::Builder::new()
         .current_thread()
         .build()
-        .expect("a current-thread runtime");
-    let out = ct.block_on(watchdog(name.to_owned(), scenario(Flavour::CurrentThread)));
-    check(name, Flavour::CurrentThread, out);
+        .expect("a current-thread runtime")
+}
 
-    let mt = corio::Builder::new()
+pub fn multi_thread() -> corio::Runtime {
+    corio::Builder::new()
         .worker_threads(2)
         .build()
-        .expect("a multi-thread runtime");
+        .expect("a multi-thread runtime")
+}
+
+/// A current-thread runtime on a virtual clock: timeouts fire as soon as the loop has
+/// nothing else to do, whatever real time it is.
+pub fn virtual_clock() -> corio::Runtime {
+    corio::Builder::new()
+        .virtual_clock()
+        .build()
+        .expect("a virtual-clock runtime")
+}
+
+/// `fut`, failing with `TimedOut` if it takes longer than [`LIMIT`].
+pub async fn bounded<T>(what: &str, fut: impl Future<Output = io::Result<T>>) -> io::Result<T> {
+    match corio::timeout(LIMIT, fut).await {
+        Ok(out) => out,
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("{what}: did not finish within {LIMIT:?}"),
+        )),
+    }
+}
+
+/// Runs `scenario` under a current-thread runtime (on the thread in `block_on`), then under
+/// a two-worker multi-thread runtime (as a task on its workers), each bounded by [`LIMIT`].
+/// A failure names the flavour.
+pub fn on_both<F, Fut>(name: &str, scenario: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = io::Result<()>> + Send + 'static,
+{
+    let ct = current_thread();
+    if let Err(e) = ct.block_on(bounded(name, scenario())) {
+        panic!(
+            "{name} under the current-thread runtime: {e} ({:?})",
+            e.kind()
+        );
+    }
+    drop(ct);
+
+    let mt = multi_thread();
+    let owned = name.to_owned();
+    let fut = scenario();
     let task = mt
-        .spawn(watchdog(name.to_owned(), scenario(Flavour::MultiThread)))
+        .spawn(async move { bounded(&owned, fut).await })
         .expect("the runtime runs");
-    let out = mt.block_on(task).expect("the scenario task did not fail");
-    check(name, Flavour::MultiThread, out);
-
-    let out = futures_lite::future::block_on(watchdog(name.to_owned(), scenario(Flavour::BlockOn)));
-    check(name, Flavour::BlockOn, out);
-}
-
-fn check(name: &str, flavour: Flavour, out: io::Result<()>) {
-    if let Err(e) = out {
-        panic!("{name} under {flavour:?}: {e}");
+    match mt.block_on(task) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!(
+            "{name} under the multi-thread runtime: {e} ({:?})",
+            e.kind()
+        ),
+        Err(e) => panic!("{name} under the multi-thread runtime: the task failed: {e}"),
     }
 }
 
-/// `fut`, or a panic if it takes longer than the watchdog allows.
-pub async fn watchdog<F: Future>(name: String, fut: F) -> F::Output {
-    let (tx, rx) = corio_sync::oneshot::channel::<()>();
-    std::thread::spawn(move || {
-        std::thread::sleep(WATCHDOG);
-        let _ = tx.send(());
-    });
-    let out = futures_lite::future::or(async { Some(fut.await) }, async {
-        let _ = rx.await;
-        None
-    })
-    .await;
-    match out {
-        Some(out) => out,
-        None => panic!("{name}: no result after {WATCHDOG:?}: it hangs"),
-    }
+/// A connected pair over loopback: (client, the server's accepted end).
+pub async fn tcp_pair() -> io::Result<(TcpStream, TcpStream)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let client = TcpStream::connect(listener.local_addr()?).await?;
+    let (server, peer) = listener.accept().await?;
+    assert_eq!(peer, client.local_addr()?);
+    Ok((client, server))
 }
 
 /// `len` bytes that differ from their neighbours, so misplaced data shows.
@@ -112,198 +98,119 @@ pub fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i % 251) as u8).collect()
 }
 
-/// A connected pair of Unix stream sockets on the current reactor.
-pub fn socket_pair() -> io::Result<(Async<UnixStream>, Async<UnixStream>)> {
-    let (a, b) = UnixStream::pair()?;
-    Ok((Async::new(a)?, Async::new(b)?))
+/// Whether `fd` has `FD_CLOEXEC`.
+pub fn cloexec(fd: &impl AsRawFd) -> bool {
+    // SAFETY: `F_GETFD` takes no argument and only reads the descriptor's flags.
+    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
+    assert!(flags >= 0, "F_GETFD: {}", io::Error::last_os_error());
+    flags & libc::FD_CLOEXEC != 0
 }
 
-/// One end of a Unix socket pair, shareable by a reader and a writer, whose `poll_close`
-/// shuts down writing, as corio's socket types do.
-#[derive(Clone)]
-pub struct Duplex(pub Arc<Async<UnixStream>>);
-
-/// A connected pair of [`Duplex`] ends.
-pub fn duplex_pair() -> io::Result<(Duplex, Duplex)> {
-    let (a, b) = socket_pair()?;
-    Ok((Duplex(Arc::new(a)), Duplex(Arc::new(b))))
+/// Whether `fd` is an open descriptor.
+pub fn is_open(fd: RawFd) -> bool {
+    // SAFETY: as above; an invalid descriptor only makes it fail with `EBADF`.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
 }
 
-impl AsyncRead for Duplex {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut &*self.0).poll_read(cx, buf)
-    }
+/// How many descriptors the process has open (meaningful only while no other test thread
+/// opens or closes any: callers serialise).
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd")
+        .count()
 }
 
-impl AsyncWrite for Duplex {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut &*self.0).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut &*self.0).poll_flush(cx)
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.0.get_ref().shutdown(Shutdown::Write))
-    }
+/// How many I/O sources the current runtime's reactor has registered.
+pub fn registered_sources() -> usize {
+    corio_reactor::Reactor::try_current()
+        .expect("inside a runtime")
+        .registered_sources()
 }
 
-/// A reader fed by the test, one chunk per read, through a [`Feed`].
-pub struct Fed {
-    shared: Arc<Mutex<FeedState>>,
+/// The kernel's view of a listening socket: (connections waiting in the accept queue, the
+/// queue's capacity). For a listener, Linux reports them in `tcpi_unacked` and
+/// `tcpi_sacked` of `TCP_INFO`.
+pub fn listen_queue(fd: &impl AsRawFd) -> (u32, u32) {
+    // SAFETY: `tcp_info` is plain old data; all zeroes is a valid value.
+    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+    let mut len = size_of::<libc::tcp_info>() as libc::socklen_t;
+    // SAFETY: `info` / `len` describe a writable buffer of `len` bytes.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            (&raw mut info).cast(),
+            &mut len,
+        )
+    };
+    assert_eq!(rc, 0, "TCP_INFO: {}", io::Error::last_os_error());
+    (info.tcpi_unacked, info.tcpi_sacked)
 }
 
-/// The test's end of a [`Fed`] reader. Dropping it ends the stream.
-pub struct Feed {
-    shared: Arc<Mutex<FeedState>>,
+/// Blocks (really: `poll(2)`, bounded by [`LIMIT`]) until `fd` is readable — for a
+/// listener, until a connection waits in its accept queue.
+pub fn wait_readable(fd: &impl AsRawFd) {
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(LIMIT.as_millis()).unwrap();
+    // SAFETY: one valid `pollfd`.
+    let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+    assert_eq!(n, 1, "not readable within {LIMIT:?}");
 }
 
-#[derive(Default)]
-struct FeedState {
-    steps: VecDeque<io::Result<Vec<u8>>>,
-    ended: bool,
-    waker: Option<Waker>,
-    reads: usize,
-}
-
-/// A reader the test feeds as it goes.
-pub fn feed() -> (Feed, Fed) {
-    let shared = Arc::new(Mutex::new(FeedState::default()));
-    (
-        Feed {
-            shared: shared.clone(),
-        },
-        Fed { shared },
-    )
-}
-
-/// A reader that gives these chunks, one per read, then the end of the stream.
-pub fn chunks(chunks: &[&[u8]]) -> Fed {
-    let (feed, fed) = feed();
-    for c in chunks {
-        feed.send(c);
-    }
-    fed
-}
-
-impl Feed {
-    fn push(&self, step: io::Result<Vec<u8>>) {
-        let mut st = self.shared.lock().unwrap();
-        st.steps.push_back(step);
-        if let Some(w) = st.waker.take() {
-            w.wake();
+/// Asserts that `res` failed with `kind`, and returns the error.
+#[track_caller]
+pub fn expect_err<T: std::fmt::Debug>(res: io::Result<T>, kind: io::ErrorKind) -> io::Error {
+    match res {
+        Ok(v) => panic!("expected a {kind:?} error, got Ok({v:?})"),
+        Err(e) => {
+            assert_eq!(
+                e.kind(),
+                kind,
+                "expected {kind:?}, got {e} ({:?})",
+                e.kind()
+            );
+            e
         }
     }
+}
 
-    /// The next read gives these bytes (as many as fit; the rest comes next).
-    pub fn send(&self, bytes: &[u8]) {
-        self.push(Ok(bytes.to_vec()));
+/// A fresh directory for socket files, removed on drop. Short (under `temp_dir`), so the
+/// paths inside stay well below `sun_path`'s 108 bytes.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("cn-{}-{name}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the scratch directory");
+        Scratch(dir)
     }
 
-    /// The next read fails with `kind`.
-    pub fn fail(&self, kind: io::ErrorKind) {
-        self.push(Err(kind.into()));
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
     }
 }
 
-impl Drop for Feed {
+impl Drop for Scratch {
     fn drop(&mut self) {
-        let mut st = self.shared.lock().unwrap();
-        st.ended = true;
-        if let Some(w) = st.waker.take() {
-            w.wake();
-        }
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
-impl Fed {
-    /// How many reads returned something (data, end or error).
-    pub fn reads(&self) -> usize {
-        self.shared.lock().unwrap().reads
-    }
-}
-
-impl AsyncRead for Fed {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let mut st = self.shared.lock().unwrap();
-        match st.steps.pop_front() {
-            Some(Ok(mut bytes)) => {
-                st.reads += 1;
-                let n = bytes.len().min(buf.len());
-                buf[..n].copy_from_slice(&bytes[..n]);
-                if n < bytes.len() {
-                    st.steps.push_front(Ok(bytes.split_off(n)));
-                }
-                Poll::Ready(Ok(n))
-            }
-            Some(Err(e)) => {
-                st.reads += 1;
-                Poll::Ready(Err(e))
-            }
-            None if st.ended => {
-                st.reads += 1;
-                Poll::Ready(Ok(0))
-            }
-            None => {
-                st.waker = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
-}
-
-/// A writer that records each write, taking at most `max` bytes per write, and fails when
-/// the script says so.
-#[derive(Default)]
-pub struct Recorder {
-    pub writes: Vec<Vec<u8>>,
-    pub max: Option<usize>,
-    /// Errors to return, one per write call, before accepting anything.
-    pub errors: VecDeque<io::ErrorKind>,
-    pub flushes: usize,
-    pub closes: usize,
-}
-
-impl Recorder {
-    pub fn all(&self) -> Vec<u8> {
-        self.writes.concat()
-    }
-}
-
-impl AsyncWrite for Recorder {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        if let Some(kind) = self.errors.pop_front() {
-            return Poll::Ready(Err(kind.into()));
-        }
-        let n = buf.len().min(self.max.unwrap_or(usize::MAX));
-        self.writes.push(buf[..n].to_vec());
-        Poll::Ready(Ok(n))
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.flushes += 1;
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.closes += 1;
-        Poll::Ready(Ok(()))
-    }
+/// Prints `msg` past the test harness's output capture (straight to the process's stderr),
+/// so a skipped or reduced test says so even when it passes.
+pub fn loud(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(io::stderr(), "{msg}");
 }

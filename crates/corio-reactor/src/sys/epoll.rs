@@ -32,6 +32,8 @@ const NOTIFY_INTEREST: u32 = (libc::EPOLLIN | libc::EPOLLET) as u32;
 /// Flags that make a descriptor readable: data, urgent data, the peer's shutdown, errors.
 const READABLE: u32 =
     (libc::EPOLLIN | libc::EPOLLPRI | libc::EPOLLHUP | libc::EPOLLRDHUP | libc::EPOLLERR) as u32;
+/// Flags that say the stream may have ended: end of file or an error may follow the data.
+const HUNG_UP: u32 = (libc::EPOLLHUP | libc::EPOLLRDHUP | libc::EPOLLERR) as u32;
 /// Flags that make a descriptor writable: room to write, or an error to report.
 const WRITABLE: u32 = (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) as u32;
 
@@ -207,6 +209,7 @@ impl Events {
                 key: key as usize,
                 readable: flags & READABLE != 0,
                 writable: flags & WRITABLE != 0,
+                hung_up: flags & HUNG_UP != 0,
             })
         })
     }
@@ -350,19 +353,20 @@ mod tests {
             key: 3,
             readable: false,
             writable: true,
+            hung_up: false,
         };
         assert_eq!(events.iter().collect::<Vec<_>>(), [writable]);
 
         peer.write_all(b"x")?;
         poller.wait(&mut events, Some(LONG))?;
         let got: Vec<_> = events.iter().collect();
-        assert!(got.len() == 1 && got[0].readable, "{got:?}");
+        assert!(got.len() == 1 && got[0].readable && !got[0].hung_up, "{got:?}");
 
         drop(peer);
         poller.wait(&mut events, Some(LONG))?;
         let got: Vec<_> = events.iter().collect();
         assert!(
-            got.len() == 1 && got[0].readable && got[0].writable,
+            got.len() == 1 && got[0].readable && got[0].writable && got[0].hung_up,
             "{got:?}"
         );
         Ok(())

@@ -19,6 +19,8 @@ pub(crate) struct Event {
     pub(crate) key: usize,
     pub(crate) readable: bool,
     pub(crate) writable: bool,
+    /// A hang-up or an error — or a backend that cannot tell one from data.
+    pub(crate) hung_up: bool,
 }
 
 /// A poller: descriptors registered once, edge-triggered, for both directions; waits; and
@@ -174,6 +176,7 @@ mod tests {
                 key: 7,
                 readable: false,
                 writable: true,
+                hung_up: false,
             };
             assert_eq!(first, [expected], "{}", poller.name());
 

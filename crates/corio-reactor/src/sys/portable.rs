@@ -69,6 +69,8 @@ impl Events {
                 key: event.key,
                 readable: event.readable || broken,
                 writable: event.writable || broken,
+                // `polling` does not report a peer's shutdown on every platform.
+                hung_up: event.readable || broken,
             }
         })
     }
