@@ -112,6 +112,8 @@ fn feed<W: AsyncWrite + Unpin>(
 struct Drain<R> {
     pipe: Option<R>,
     data: Vec<u8>,
+    /// Where reads land before they are appended, allocated at the first read.
+    buf: Vec<u8>,
 }
 
 impl<R: AsyncRead + Unpin> Drain<R> {
@@ -119,6 +121,7 @@ impl<R: AsyncRead + Unpin> Drain<R> {
         Drain {
             pipe,
             data: Vec::new(),
+            buf: Vec::new(),
         }
     }
 
@@ -127,21 +130,16 @@ impl<R: AsyncRead + Unpin> Drain<R> {
         let Some(pipe) = &mut self.pipe else {
             return Poll::Ready(Ok(()));
         };
+        if self.buf.is_empty() {
+            self.buf = vec![0; CHUNK];
+        }
         loop {
-            let len = self.data.len();
-            self.data.resize(len + CHUNK, 0);
-            let read = Pin::new(&mut *pipe).poll_read(cx, &mut self.data[len..]);
-            let n = match &read {
-                Poll::Ready(Ok(n)) => *n,
-                _ => 0,
-            };
-            self.data.truncate(len + n);
-            match read {
+            match Pin::new(&mut *pipe).poll_read(cx, &mut self.buf) {
                 Poll::Ready(Ok(0)) => {
                     self.pipe = None;
                     return Poll::Ready(Ok(()));
                 }
-                Poll::Ready(Ok(_)) => {}
+                Poll::Ready(Ok(n)) => self.data.extend_from_slice(&self.buf[..n]),
                 Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return Poll::Pending,
