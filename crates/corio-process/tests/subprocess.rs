@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
 
-use common::{Exits, eventually, on_all, process_exists};
+use common::{eventually, on_all, process_exists};
 use corio_process::Stdio;
 use corio_process::signal::Signal;
 use futures_lite::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};

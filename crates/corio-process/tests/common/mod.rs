@@ -126,7 +126,7 @@ pub fn disposition(sig: i32) -> libc::sighandler_t {
 /// Sends `sig` to this whole process, as another process would (any thread may take it).
 pub fn send_to_self(sig: i32) {
     // SAFETY: kill takes two integers.
-    let rc = unsafe { libc::kill(libc::getpid(), sig) };
+    let rc = unsafe { libc::kill(std::process::id() as libc::pid_t, sig) };
     assert_eq!(rc, 0, "kill");
 }
 
