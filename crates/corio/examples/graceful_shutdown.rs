@@ -26,7 +26,7 @@ async fn worker(id: usize, cleanup: Duration, started: Arc<Barrier>) {
     let work = async move {
         // Inside `on_cancel`: from here on a cancellation runs the clean-up. (A task
         // cancelled before it first runs never starts, as in asyncio.)
-        started.wait().await;
+        let _ = started.wait().await; // never broken: nobody aborts it
         loop {
             corio::sleep(Duration::from_millis(50)).await; // one unit of work
         }
@@ -59,7 +59,7 @@ fn main() -> std::io::Result<()> {
         let workers: Vec<_> = (0..WORKERS)
             .map(|id| corio::spawn(worker(id, cleanup, started.clone())))
             .collect();
-        started.wait().await; // every worker runs
+        let _ = started.wait().await; // every worker runs
         println!("running as pid {}", std::process::id());
 
         let first = signals.recv().await;
