@@ -61,3 +61,19 @@ pub use command::{Command, shell};
 /// configuration of [`Command::stdin`] and friends.
 pub use std::process::{ExitStatus, Output, Stdio};
 pub use stdio::{ChildStderr, ChildStdin, ChildStdout};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_can_move_between_threads() {
+        fn check<T: Send + Sync>() {}
+        check::<Command>();
+        check::<Child>();
+        check::<signal::Signals>();
+        check::<signal::CtrlC>();
+        check::<signal::SignalHandler>();
+        check::<signal::SignalError>();
+    }
+}

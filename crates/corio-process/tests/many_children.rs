@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Exits, LIMIT, eventually, open_fds, runtimes};
+use common::{Exits, block_on_limited, open_fds, orphans_reaped, runtimes};
 
 const CHILDREN: usize = 1000;
 const DROPPED: usize = 100;
@@ -29,45 +29,30 @@ fn a_thousand_children_at_once_are_all_reaped_and_leak_no_fd() {
                 exits.command("true").status().await
             })
             .unwrap();
-            eventually("the warm-up child is reaped", || {
-                corio_process::Child::orphans_pending() == 0
-            });
+            orphans_reaped();
             let before = open_fds();
 
-            rt.block_on(corio::wait_for(
-                async move {
-                    let children = (0..CHILDREN)
-                        .map(|_| exits.command("true").spawn())
-                        .collect::<std::io::Result<Vec<_>>>()?;
-                    // All waited for at once, one task each.
-                    let waits: Vec<_> = children
-                        .into_iter()
-                        .map(|mut child| corio::spawn(async move { child.wait().await }))
-                        .collect();
-                    for wait in waits {
-                        assert!(wait.await.expect("the task")?.success());
-                    }
-                    // And some nobody waits for.
-                    for _ in 0..DROPPED {
-                        // Still running when dropped, so it goes to the reaper for sure.
-                        drop(
-                            exits
-                                .command("sleep")
-                                .arg("100")
-                                .kill_on_drop(true)
-                                .spawn()?,
-                        );
-                    }
-                    std::io::Result::Ok(())
-                },
-                LIMIT,
-            ))
-            .unwrap_or_else(|_| panic!("{what}: timed out"))
-            .unwrap_or_else(|e| panic!("{what}: {e}"));
-
-            eventually("the dropped children are reaped", || {
-                corio_process::Child::orphans_pending() == 0
+            block_on_limited(&what, &rt, async move {
+                let children = (0..CHILDREN)
+                    .map(|_| exits.command("true").spawn())
+                    .collect::<std::io::Result<Vec<_>>>()?;
+                // All waited for at once, one task each.
+                let waits: Vec<_> = children
+                    .into_iter()
+                    .map(|mut child| corio::spawn(async move { child.wait().await }))
+                    .collect();
+                for wait in waits {
+                    assert!(wait.await.expect("the task")?.success());
+                }
+                // And some nobody waits for.
+                // (Some have exited when dropped, the others are reaped on SIGCHLD.)
+                for _ in 0..DROPPED {
+                    drop(exits.command("true").spawn()?);
+                }
+                std::io::Result::Ok(())
             });
+
+            orphans_reaped();
             assert_eq!(open_fds(), before, "{what}: descriptors leaked");
         }
     }

@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Mutex;
 
-use common::{disposition, raise, runtimes, send_to_self};
+use common::{block_on_limited, disposition, raise, runtimes, send_to_self};
 use corio::signal::{Signal, SignalError, add_signal_handler};
 
 /// The tests of this file share SIGUSR1.
@@ -17,34 +17,29 @@ fn handler_runs_once_per_delivery_and_removal_restores_the_default() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     for (flavour, rt) in runtimes() {
         assert_eq!(disposition(libc::SIGUSR1), libc::SIG_DFL, "{flavour}");
-        rt.block_on(corio::wait_for(
-            async {
-                let (tx, mut rx) = corio::sync::mpsc::unbounded();
-                let handler = add_signal_handler(Signal::USR1, move || {
-                    // On the loop, not in the signal handler: allocating and locking are fine.
-                    tx.send(std::thread::current().name().map(str::to_owned))
-                        .unwrap();
-                })?;
-                assert_ne!(disposition(libc::SIGUSR1), libc::SIG_DFL);
+        block_on_limited(flavour, &rt, async {
+            let (tx, mut rx) = corio::sync::mpsc::unbounded();
+            let handler = add_signal_handler(Signal::USR1, move || {
+                // On the loop, not in the signal handler: allocating and locking are fine.
+                tx.send(std::thread::current().name().map(str::to_owned))
+                    .unwrap();
+            })?;
+            assert_ne!(disposition(libc::SIGUSR1), libc::SIG_DFL);
 
-                send_to_self(libc::SIGUSR1);
-                assert!(rx.recv().await.is_some());
-                // Back to back, before the loop runs again: still two calls. (`raise` runs
-                // the handler before it returns. Two `kill`s may be merged by the kernel if
-                // the first is still pending when the second comes: see `signals_stream`.)
-                raise(libc::SIGUSR1);
-                raise(libc::SIGUSR1);
-                rx.recv().await.unwrap();
-                rx.recv().await.unwrap();
+            send_to_self(libc::SIGUSR1);
+            assert!(rx.recv().await.is_some());
+            // Back to back, before the loop runs again: still two calls. (`raise` runs
+            // the handler before it returns. Two `kill`s may be merged by the kernel if
+            // the first is still pending when the second comes: see `signals_stream`.)
+            raise(libc::SIGUSR1);
+            raise(libc::SIGUSR1);
+            rx.recv().await.unwrap();
+            rx.recv().await.unwrap();
 
-                handler.remove();
-                assert_eq!(disposition(libc::SIGUSR1), libc::SIG_DFL);
-                std::io::Result::Ok(())
-            },
-            common::LIMIT,
-        ))
-        .unwrap_or_else(|_| panic!("{flavour}: timed out"))
-        .unwrap_or_else(|e| panic!("{flavour}: {e}"));
+            handler.remove();
+            assert_eq!(disposition(libc::SIGUSR1), libc::SIG_DFL);
+            std::io::Result::Ok(())
+        });
     }
 }
 

@@ -5,34 +5,29 @@
 
 mod common;
 
-use common::{disposition, raise, runtimes, send_to_self};
+use common::{block_on_limited, disposition, raise, runtimes, send_to_self};
 use corio::signal::{Signal, Signals};
 use futures_lite::StreamExt;
 
 #[test]
 fn back_to_back_deliveries_are_each_seen() {
     for (flavour, rt) in runtimes() {
-        rt.block_on(corio::wait_for(
-            async {
-                let mut signals = Signals::new([Signal::USR2])?;
-                // Three deliveries while nobody polls (each `raise` runs the handler before
-                // it returns, so the kernel merges none of them).
-                for _ in 0..3 {
-                    raise(libc::SIGUSR2);
-                }
-                for _ in 0..3 {
-                    assert_eq!(signals.next().await, Some(Signal::USR2));
-                }
-                assert_eq!(signals.try_recv(), None);
-                // And from outside the thread, as another process would send it.
-                send_to_self(libc::SIGUSR2);
-                assert_eq!(signals.recv().await, Signal::USR2);
-                std::io::Result::Ok(())
-            },
-            common::LIMIT,
-        ))
-        .unwrap_or_else(|_| panic!("{flavour}: timed out"))
-        .unwrap_or_else(|e| panic!("{flavour}: {e}"));
+        block_on_limited(flavour, &rt, async {
+            let mut signals = Signals::new([Signal::USR2])?;
+            // Three deliveries while nobody polls (each `raise` runs the handler before
+            // it returns, so the kernel merges none of them).
+            for _ in 0..3 {
+                raise(libc::SIGUSR2);
+            }
+            for _ in 0..3 {
+                assert_eq!(signals.next().await, Some(Signal::USR2));
+            }
+            assert_eq!(signals.try_recv(), None);
+            // And from outside the thread, as another process would send it.
+            send_to_self(libc::SIGUSR2);
+            assert_eq!(signals.recv().await, Signal::USR2);
+            std::io::Result::Ok(())
+        });
     }
 }
 

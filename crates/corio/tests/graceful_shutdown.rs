@@ -4,6 +4,7 @@
 //! The example's binary is the one `cargo test` (and `cargo build --examples`) builds next
 //! to this test's own, in `<target>/<profile>/examples/`.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -76,53 +77,46 @@ fn assert_cleaned_up(output: &[String]) {
     );
 }
 
+/// Runs `test` on a fresh runtime, failing it if it takes longer than [`LIMIT`].
+fn limited(test: impl Future<Output = ()> + Send + 'static) {
+    corio::run(async {
+        corio::wait_for(test, LIMIT)
+            .await
+            .expect("the example stops in time");
+    });
+}
+
 #[test]
 fn sigterm_then_a_second_signal_during_clean_up() {
-    corio::run(async {
-        corio::wait_for(
-            async {
-                // A clean-up long enough to send the second signal while it runs.
-                let (mut child, mut lines) = start(1000).await;
-                child.send_signal(Signal::TERM).unwrap();
-                assert_eq!(
-                    next_line(&mut lines).await,
-                    "received SIGTERM: shutting down"
-                );
-                child.send_signal(Signal::INT).unwrap();
-                let output = rest(lines).await;
-                assert!(
-                    output.contains(
-                        &"received SIGINT again: ignored, still shutting down".to_owned()
-                    ),
-                    "{output:#?}"
-                );
-                assert_cleaned_up(&output);
-                assert_eq!(child.wait().await.unwrap().code(), Some(0));
-            },
-            LIMIT,
-        )
-        .await
-        .expect("the example stops in time");
+    limited(async {
+        // A clean-up long enough to send the second signal while it runs.
+        let (mut child, mut lines) = start(1000).await;
+        child.send_signal(Signal::TERM).unwrap();
+        assert_eq!(
+            next_line(&mut lines).await,
+            "received SIGTERM: shutting down"
+        );
+        child.send_signal(Signal::INT).unwrap();
+        let output = rest(lines).await;
+        assert!(
+            output.contains(&"received SIGINT again: ignored, still shutting down".to_owned()),
+            "{output:#?}"
+        );
+        assert_cleaned_up(&output);
+        assert_eq!(child.wait().await.unwrap().code(), Some(0));
     });
 }
 
 #[test]
 fn ctrl_c_alone() {
-    corio::run(async {
-        corio::wait_for(
-            async {
-                let (mut child, mut lines) = start(0).await;
-                child.send_signal(Signal::INT).unwrap();
-                assert_eq!(
-                    next_line(&mut lines).await,
-                    "received SIGINT: shutting down"
-                );
-                assert_cleaned_up(&rest(lines).await);
-                assert_eq!(child.wait().await.unwrap().code(), Some(0));
-            },
-            LIMIT,
-        )
-        .await
-        .expect("the example stops in time");
+    limited(async {
+        let (mut child, mut lines) = start(0).await;
+        child.send_signal(Signal::INT).unwrap();
+        assert_eq!(
+            next_line(&mut lines).await,
+            "received SIGINT: shutting down"
+        );
+        assert_cleaned_up(&rest(lines).await);
+        assert_eq!(child.wait().await.unwrap().code(), Some(0));
     });
 }

@@ -46,11 +46,11 @@ where
             .current_thread()
             .build()
             .expect("a current-thread runtime");
-        match ct.block_on(corio::wait_for(scenario(exits), LIMIT)) {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => panic!("{name} ({exits:?}, current-thread): {e}"),
-            Err(_) => panic!("{name} ({exits:?}, current-thread): timed out"),
-        }
+        block_on_limited(
+            &format!("{name} ({exits:?}, current-thread)"),
+            &ct,
+            scenario(exits),
+        );
         drop(ct);
 
         let mt = corio::Builder::new()
@@ -67,6 +67,26 @@ where
             Err(e) => panic!("{name} ({exits:?}, multi-thread): the task failed: {e}"),
         }
     }
+}
+
+/// `rt.block_on(fut)`, for at most [`LIMIT`]; panics naming `what` on an error or timeout.
+pub fn block_on_limited<T>(
+    what: &str,
+    rt: &corio::Runtime,
+    fut: impl Future<Output = io::Result<T>>,
+) -> T {
+    match rt.block_on(corio::wait_for(fut, LIMIT)) {
+        Ok(Ok(value)) => value,
+        Ok(Err(e)) => panic!("{what}: {e}"),
+        Err(_) => panic!("{what}: timed out"),
+    }
+}
+
+/// Waits until every dropped child has been reaped by corio's background reaper.
+pub fn orphans_reaped() {
+    eventually("the dropped children are reaped", || {
+        corio_process::Child::orphans_pending() == 0
+    });
 }
 
 /// Whether process `pid` exists (running, or a zombie nobody reaped).
