@@ -13,7 +13,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 /// The writing end of a child's standard input ([`Stdio::piped`](crate::Stdio::piped)), in
 /// [`Child::stdin`](crate::Child::stdin).
 ///
-/// An [`AsyncWrite`] on the reactor. [`close`](futures_lite::AsyncWriteExt::close) (or
+/// An [`AsyncWrite`] on the reactor. `close` (futures-lite's `AsyncWriteExt::close`, or
 /// dropping it) closes the pipe, so the child reads end of file; writes after `close` fail
 /// with `BrokenPipe`. A write to a child that has closed its end, or exited, fails with
 /// `BrokenPipe` too (Rust programs ignore `SIGPIPE`).
