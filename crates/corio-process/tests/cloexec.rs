@@ -43,7 +43,11 @@ fn corio_opens_nothing_a_child_inherits() {
                     .stdin(Stdio::piped())
                     .stdout(Stdio::piped())
                     .spawn()?;
-                assert_eq!(inheritable(), expected, "a descriptor without close-on-exec");
+                assert_eq!(
+                    inheritable(),
+                    expected,
+                    "a descriptor without close-on-exec"
+                );
                 // And as a child sees it: the shell lists its own descriptors (`ls` runs in
                 // a child of the shell and opens the directory itself).
                 let out = exits

@@ -2,6 +2,8 @@
 
 use std::fmt;
 use std::future::poll_fn;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use corio_executor::{Task, try_spawn};
 
@@ -58,9 +60,16 @@ where
 {
     let registration = Registration::new(sig)?;
     let mut listener = Listener::new(sig);
+    let removed = Arc::new(AtomicBool::new(false));
+    let seen_removed = removed.clone();
     let task = try_spawn(async move {
         loop {
             poll_fn(|cx| listener.poll_next(cx)).await;
+            // Cancelling the task takes effect at its next wait, and with deliveries queued
+            // that wait may not come before another call: this flag stops it at once.
+            if seen_removed.load(Ordering::SeqCst) {
+                return;
+            }
             callback();
         }
     })
@@ -68,6 +77,7 @@ where
     Ok(SignalHandler {
         sig,
         task,
+        removed,
         _registration: registration,
     })
 }
@@ -79,6 +89,7 @@ where
 pub struct SignalHandler {
     sig: Signal,
     task: Task<()>,
+    removed: Arc<AtomicBool>,
     _registration: Registration,
 }
 
@@ -99,9 +110,10 @@ impl SignalHandler {
         self.sig
     }
 
-    /// Removes the handler: the callback is not called again, and the signal's previous
-    /// disposition is back when this returns (unless another handler or [`Signals`] still
-    /// watches it). The same as dropping it.
+    /// Removes the handler: once this returns the callback is not started again (a call
+    /// already running on another worker thread finishes), and the signal's previous
+    /// disposition is back (unless another handler or [`Signals`] still watches it). The
+    /// same as dropping it.
     ///
     /// [`Signals`]: super::Signals
     ///
@@ -119,6 +131,7 @@ impl SignalHandler {
 
 impl Drop for SignalHandler {
     fn drop(&mut self) {
+        self.removed.store(true, Ordering::SeqCst);
         self.task.cancel();
     }
 }
