@@ -2,9 +2,10 @@
 //!
 //! This facade is the one dependency an application needs. Today it provides the runtime
 //! ([`run`], [`Runtime`]), tasks ([`spawn`], [`task`]), time ([`sleep`], [`timeout`],
-//! [`time`]), synchronisation primitives, queues and channels ([`sync`]), files ([`fs`]) and
-//! readiness-based I/O ([`io::Async`]); streams and subprocesses arrive as their crates
-//! land (see `docs/asyncio-mapping.md`).
+//! [`time`]), synchronisation primitives, queues and channels ([`sync`]), files ([`fs`]),
+//! sockets and asyncio's streams and servers ([`net`]), subprocesses ([`process`]), Unix
+//! signals ([`signal`]) and readiness-based I/O ([`io::Async`]). `docs/asyncio-mapping.md`
+//! maps each asyncio API to its corio counterpart.
 //!
 //! ```
 //! use std::time::Duration;
@@ -19,12 +20,15 @@
 //! The crates underneath can be used on their own: `corio-executor` (the schedulers and
 //! tasks), `corio-timer` (timing wheel, sleeps, intervals, timeouts, real and virtual clocks),
 //! `corio-reactor` (edge-triggered readiness I/O), `corio-sync` (primitives for any
-//! executor) and `corio-fs` (file I/O on the blocking pool).
+//! executor), `corio-fs` (file I/O on the blocking pool) and `corio-process` (subprocesses
+//! and signals).
 
 pub mod fs;
 pub mod io;
 pub mod net;
+pub mod process;
 mod runtime;
+pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod time;

@@ -1,7 +1,7 @@
 //! corio: `corio-ct` is a current-thread runtime, `corio-mt` the multi-thread one (a worker
-//! per core); one of each per process. Both implement [`Rt`], [`Spawn`], [`Net`] and [`Fs`];
-//! TCP and UDP go through `corio::io::Async` around the std sockets (corio has no TcpStream
-//! yet), files through `corio::fs`.
+//! per core); one of each per process. Both implement [`Rt`], [`Spawn`], [`Net`], [`Fs`] and
+//! [`Process`]; TCP and UDP go through `corio::io::Async` around the std sockets (corio has
+//! no TcpStream yet), files through `corio::fs`, children through `corio::process`.
 
 use std::future::Future;
 use std::io;
@@ -22,7 +22,7 @@ use std::ops::{Deref, DerefMut};
 
 use corio::sync::{broadcast, mpsc, oneshot};
 
-use super::{Channels, Concert, Fs, Locks, Net, Rt, Spawn, Tick};
+use super::{Channels, Concert, Fs, Locks, Net, Process, Rt, Spawn, Tick};
 
 /// corio with the multi-thread (`MT`) or the current-thread scheduler.
 pub(crate) struct Corio<const MT: bool>;
@@ -439,6 +439,12 @@ impl<const MT: bool> Concert for Corio<MT> {
 
     async fn wait_for<F: Future + Send>(d: Duration, f: F) -> Option<F::Output> {
         corio::wait_for(f, d).await.ok()
+    }
+}
+
+impl<const MT: bool> Process for Corio<MT> {
+    async fn status(program: &'static str) -> io::Result<std::process::ExitStatus> {
+        corio::process::Command::new(program).status().await
     }
 }
 

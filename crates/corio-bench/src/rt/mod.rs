@@ -9,7 +9,7 @@
 //! | [`Concert`] | gather, task group | corio-*, tokio-*, smol-* |
 //! | [`Locks`] | mutex, semaphore, rwlock, event, condition | corio-*, tokio-*, smol-* |
 //! | [`Channels`] | mpsc, queue, oneshot, broadcast | corio-*, tokio-*, smol-* |
-//! | [`Process`] | spawn and wait for a child process | tokio-*, smol-* |
+//! | [`Process`] | spawn and wait for a child process | corio-*, tokio-*, smol-* |
 //! | [`Fs`] | read and write whole files | corio-*, tokio-*, smol-* |
 //!
 //! Workloads are generic functions (`fn spawn_many<R: Spawn>(…)`); [`contenders!`] lists,
@@ -73,10 +73,10 @@ impl Needs {
                 | Needs::Spawn
                 | Needs::Locks
                 | Needs::Channels
+                | Needs::Process
                 | Needs::Fs,
                 _,
             ) => "not registered for this runtime",
-            (Needs::Process, _) => "corio has no subprocess support yet",
         }
     }
 }
@@ -383,7 +383,7 @@ macro_rules! contenders {
         $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (process: $($work:tt)*) => {
-        $crate::rt::contenders!(@on [TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
+        $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (fs: $($work:tt)*) => {
         $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
@@ -437,9 +437,10 @@ mod tests {
 
     #[test]
     fn missing_capabilities_say_why() {
+        // corio has subprocesses now: a missing cell is a registration gap, not a lack.
         assert_eq!(
             Needs::Process.missing("corio-ct"),
-            "corio has no subprocess support yet"
+            "not registered for this runtime"
         );
         assert_eq!(
             Needs::Spawn.missing("tokio-ct"),
