@@ -20,8 +20,8 @@
 //! The crates underneath can be used on their own: `corio-executor` (the schedulers and
 //! tasks), `corio-timer` (timing wheel, sleeps, intervals, timeouts, real and virtual clocks),
 //! `corio-reactor` (edge-triggered readiness I/O), `corio-sync` (primitives for any
-//! executor), `corio-fs` (file I/O on the blocking pool) and `corio-process` (subprocesses
-//! and signals).
+//! executor), `corio-fs` (file I/O on the blocking pool), `corio-net` (sockets, streams,
+//! servers) and `corio-process` (subprocesses and signals).
 
 pub mod fs;
 pub mod io;
