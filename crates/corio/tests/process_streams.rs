@@ -26,11 +26,18 @@ fn readline_on_a_childs_stdout_and_drain_on_its_stdin() {
             for i in 0..100 {
                 writer.write(format!("line {i}\n").as_bytes())?;
                 writer.drain().await?;
-                assert_eq!(reader.readline().await?, format!("got line {i}\n").as_bytes());
+                assert_eq!(
+                    reader.readline().await?,
+                    format!("got line {i}\n").as_bytes()
+                );
             }
             writer.write_eof().await?; // closes the pipe: the loop's `read` sees end of file
             assert_eq!(reader.readline().await?, b"bye\n");
-            assert_eq!(reader.readline().await?, b"", "end of file after the child exits");
+            assert_eq!(
+                reader.readline().await?,
+                b"",
+                "end of file after the child exits"
+            );
             assert!(reader.at_eof());
             assert!(child.wait().await?.success());
             Ok::<_, std::io::Error>(())
