@@ -69,7 +69,14 @@ impl Worker<'_> {
         let sh = self.shared;
         self.tick = self.tick.wrapping_add(1);
         if self.tick.is_multiple_of(MAINTENANCE_INTERVAL) {
-            self.poll_driver(false);
+            // With nothing queued, this worker runs next whatever the look wakes: keep it
+            // here, as an idle look does, instead of waking a sleeper (a cross-core wake)
+            // for work this worker is about to take; wake one only for the surplus.
+            let idle = sh.workers[self.idx].queue.is_empty();
+            self.poll_driver(idle);
+            if idle && !sh.workers[self.idx].queue.is_empty() {
+                sh.notify_parked();
+            }
             if let Ok(r) = sh.injector.pop() {
                 return Some(r);
             }
