@@ -505,18 +505,16 @@ where
         let _registered = registered;
         work.await.report();
     });
-    match task {
+    // An error means the runtime is shutting down: the connection (and its entry) are
+    // dropped with the task that was not spawned.
+    if let Ok(task) = task {
         // Unless the handler already finished and removed its entry.
-        Ok(task) => {
-            if let Some(conn) = shared.lock().conns.get_mut(&id) {
-                if conn.aborted {
-                    task.cancel();
-                }
-                conn.task = Some(task);
+        if let Some(conn) = shared.lock().conns.get_mut(&id) {
+            if conn.aborted {
+                task.cancel();
             }
+            conn.task = Some(task);
         }
-        // The runtime is shutting down: the connection (and its entry) are dropped.
-        Err(_) => {}
     }
 }
 
