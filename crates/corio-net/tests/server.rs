@@ -116,8 +116,8 @@ impl Transport for Unix {
         self.path.clone()
     }
 
-    fn connect(path: PathBuf) -> impl Future<Output = io::Result<Conn<Unix>>> + Send {
-        async move { open_unix_connection(path).await }
+    async fn connect(path: PathBuf) -> io::Result<Conn<Unix>> {
+        open_unix_connection(path).await
     }
 }
 
