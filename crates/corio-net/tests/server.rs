@@ -258,6 +258,7 @@ fn unix_line_echo_with_200_clients_at_once() {
 // ---------------------------------------------------------------------------------------
 // Addresses.
 
+/// The handler's writer gives the peer's address (asyncio's `get_extra_info('peername')`).
 #[test]
 fn the_handler_gets_the_peer_address_from_its_writer() {
     on_both("peer address", || async {
@@ -266,7 +267,8 @@ fn the_handler_gets_the_peer_address_from_its_writer() {
             move |_r, w: TcpWriter| {
                 let tx = tx.clone();
                 async move {
-                    let _ = tx.send((w.peer_addr(), w.local_addr()));
+                    let nodelay = w.with_inner(|w| w.get_ref().nodelay());
+                    let _ = tx.send((w.peer_addr(), w.local_addr(), nodelay));
                     w.write(b"seen\n")?;
                     w.drain().await
                 }
@@ -278,12 +280,15 @@ fn the_handler_gets_the_peer_address_from_its_writer() {
         assert!(matches!(server.addr(), ServerAddr::Tcp(a) if *a == addr));
         for _ in 0..3 {
             let (mut reader, writer) = open_connection(addr).await?;
-            let (peer, local) = rx.recv().await.expect("the handler ran");
+            let (peer, local, nodelay) = rx.recv().await.expect("the handler ran");
             // The handler sees this client's own address (each client a port of its own)...
             assert_eq!(peer?, writer.local_addr()?);
             // ...and its end is the server's address; the client sees the reverse.
             assert_eq!(local?, addr);
             assert_eq!(writer.peer_addr()?, addr);
+            // Both ends have TCP_NODELAY, as in asyncio.
+            assert!(nodelay?, "the accepted connection");
+            assert!(writer.with_inner(|w| w.get_ref().nodelay())?, "the client");
             assert_eq!(reader.readline().await?, b"seen\n");
         }
         server.close();
@@ -325,6 +330,14 @@ fn a_unix_handler_gets_the_socket_path_as_its_address() {
         );
         server.close();
         server.wait_closed().await;
+        // The socket file stays (as documented): binding it again fails until it is removed.
+        assert!(transport.path.exists());
+        let again = start_unix_server(|_r, _w| async {}, &transport.path);
+        assert_eq!(again.unwrap_err().kind(), ErrorKind::AddrInUse);
+        std::fs::remove_file(&transport.path)?;
+        let again = start_unix_server(|_r, _w| async {}, &transport.path)?;
+        again.close();
+        again.wait_closed().await;
         Ok(())
     });
 }
