@@ -280,7 +280,11 @@ where
     shared.lock().serving = true;
     let accept = spawn(
         "corio-net accept loop",
-        accept_loop(listener, handler, Serving(Arc::clone(&shared))),
+        accept_loop(Accepting {
+            listener,
+            handler,
+            serving: Serving(Arc::clone(&shared)),
+        }),
     );
     let accept = match accept {
         Ok(task) => task,
@@ -369,7 +373,8 @@ impl Shared {
     }
 }
 
-/// Marks the accept loop stopped when it ends or is cancelled (dropping the listener).
+/// Marks the accept loop stopped when it ends or is cancelled, once the listener is closed
+/// (see [`Accepting`]).
 struct Serving(Arc<Shared>);
 
 impl Drop for Serving {
@@ -392,9 +397,19 @@ impl Drop for Registered {
     }
 }
 
-/// `serving` is an argument, not a local, so that it is dropped (and the server marked
-/// stopped) even when the loop is cancelled before its first poll.
-async fn accept_loop<L, F, Fut>(listener: L, handler: F, serving: Serving)
+/// What the accept loop owns, in one value so that it goes in one order however the loop
+/// ends (cancelled before its first poll or while waiting, the parts of an `async fn` are
+/// dropped in different orders). Fields drop in declaration order: the listening socket
+/// closes first, then the handler goes, and only then does `serving` mark the server stopped
+/// and wake `wait_closed` — so a server that says it stopped refuses connections, rather
+/// than queueing them on a socket about to close (and resetting them).
+struct Accepting<L, F> {
+    listener: L,
+    handler: F,
+    serving: Serving,
+}
+
+async fn accept_loop<L, F, Fut>(accepting: Accepting<L, F>)
 where
     L: Listener,
     F: Fn(StreamReader<OwnedReadHalf<L::Stream>>, StreamWriter<OwnedWriteHalf<L::Stream>>) -> Fut
@@ -404,13 +419,18 @@ where
     Fut: Future + Send + 'static,
     Fut::Output: HandlerOutput,
 {
+    let Accepting {
+        listener,
+        handler,
+        serving,
+    } = &accepting;
     let shared = &serving.0;
     let mut pause = FIRST_ACCEPT_PAUSE;
     loop {
         match std::future::poll_fn(|cx| listener.poll_accept(cx)).await {
             Ok(stream) => {
                 pause = FIRST_ACCEPT_PAUSE;
-                connection::<L, _, _>(stream, &handler, shared);
+                connection::<L, _, _>(stream, handler, shared);
             }
             Err(e) if about_one_connection(&e) => {}
             Err(e) => {

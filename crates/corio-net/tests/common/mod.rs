@@ -214,3 +214,110 @@ pub fn loud(msg: &str) {
     use std::io::Write;
     let _ = writeln!(io::stderr(), "{msg}");
 }
+
+/// Runs `scenario` on a fresh virtual-clock runtime, on a thread of its own, and fails if it
+/// takes longer than [`LIMIT`] of *real* time. (A timeout inside the scenario would be
+/// virtual: the clock jumps to it as soon as the loop has nothing else to do.)
+pub fn on_virtual_clock<F, Fut>(name: &str, scenario: F)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = io::Result<()>>,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let out = virtual_clock().block_on(scenario());
+        let _ = tx.send(out);
+    });
+    match rx.recv_timeout(LIMIT) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!("{name} on the virtual clock: {e} ({:?})", e.kind()),
+        // The thread is left behind; the test fails instead of hanging.
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{name} on the virtual clock: did not finish within {LIMIT:?} of real time")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("{name} on the virtual clock: the scenario panicked")
+        }
+    }
+}
+
+/// Yields until `done()` holds — for a condition another task or thread brings about (a
+/// connection accepted, a server stopped). The scenario's bound turns a wait that never
+/// ends into a failure.
+pub async fn until(done: impl Fn() -> bool) {
+    while !done() {
+        corio::task::yield_now().await;
+    }
+}
+
+/// The environment variable that makes a test of this binary, re-run by [`run_child`], do
+/// the child's part.
+const CHILD_ENV: &str = "CORIO_NET_TEST_CHILD";
+
+/// Whether this process is the child [`run_child`] started for `test`.
+pub fn is_child(test: &str) -> bool {
+    std::env::var_os(CHILD_ENV).is_some_and(|v| v == test)
+}
+
+/// Runs the test named `test` of this test binary again, alone, in a child process (with
+/// [`is_child`] true there), and returns its output: for a test that must read what the
+/// code prints on standard error, or change process-wide settings. The child is killed if
+/// it takes longer than `deadline`.
+pub fn run_child(test: &str, deadline: Duration) -> std::process::Output {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let child = std::process::Command::new(exe)
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, test)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the test binary again");
+    wait_bounded(child, deadline).unwrap_or_else(|e| panic!("the child running {test}: {e}"))
+}
+
+/// Waits for `child` and collects its output; kills it (by its id, as it is not reaped yet)
+/// if it runs longer than `deadline`, and fails with `TimedOut` and what it printed.
+pub fn wait_bounded(
+    child: std::process::Child,
+    deadline: Duration,
+) -> io::Result<std::process::Output> {
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(deadline) {
+        Ok(out) => out,
+        Err(_) => {
+            // SAFETY: `kill` takes plain integers; the child is ours and not yet reaped (the
+            // waiting thread has not returned), so the id cannot have been reused.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            let out = rx
+                .recv()
+                .map_err(|_| io::Error::other("the waiting thread died"))??;
+            Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "killed after {deadline:?}; stdout: {}; stderr: {}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ),
+            ))
+        }
+    }
+}
+
+/// Whether python3 can be started, with its version; or why not.
+pub fn python3() -> Result<String, String> {
+    match std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        }
+        Ok(out) => Err(format!("`python3 --version` failed: {}", out.status)),
+        Err(e) => Err(format!("python3 cannot be started: {e}")),
+    }
+}
