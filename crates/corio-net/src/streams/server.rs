@@ -86,6 +86,14 @@ mod sealed {
         fn prepare(stream: &Self::Stream) -> io::Result<()>;
         fn shutdown(stream: &Self::Stream, how: Shutdown) -> io::Result<()>;
         fn addr(&self) -> io::Result<ServerAddr>;
+        /// Stops listening now: new connections are refused, queued ones reset (asyncio's
+        /// `close` closes the listening socket at once; the descriptor itself closes with
+        /// the accept loop).
+        fn stop_listening(&self) {
+            // SAFETY: `shutdown` takes a descriptor this listener keeps open for the call.
+            let _ = unsafe { libc::shutdown(self.raw_fd(), libc::SHUT_RDWR) };
+        }
+        fn raw_fd(&self) -> std::os::fd::RawFd;
         fn split(
             stream: Self::Stream,
         ) -> (OwnedReadHalf<Self::Stream>, OwnedWriteHalf<Self::Stream>);
@@ -105,6 +113,9 @@ mod sealed {
         fn addr(&self) -> io::Result<ServerAddr> {
             self.local_addr().map(ServerAddr::Tcp)
         }
+        fn raw_fd(&self) -> std::os::fd::RawFd {
+            std::os::fd::AsRawFd::as_raw_fd(self)
+        }
         fn split(stream: TcpStream) -> (OwnedReadHalf<TcpStream>, OwnedWriteHalf<TcpStream>) {
             stream.into_split()
         }
@@ -123,6 +134,9 @@ mod sealed {
         }
         fn addr(&self) -> io::Result<ServerAddr> {
             self.local_addr().map(ServerAddr::Unix)
+        }
+        fn raw_fd(&self) -> std::os::fd::RawFd {
+            std::os::fd::AsRawFd::as_raw_fd(self)
         }
         fn split(stream: UnixStream) -> (OwnedReadHalf<UnixStream>, OwnedWriteHalf<UnixStream>) {
             stream.into_split()
@@ -276,8 +290,18 @@ where
     Fut::Output: HandlerOutput,
 {
     let addr = listener.addr()?;
+    let listener = Arc::new(listener);
     let shared = Arc::new(Shared::default());
-    shared.lock().serving = true;
+    {
+        let mut state = shared.lock();
+        state.serving = true;
+        let listening: Weak<L> = Arc::downgrade(&listener);
+        state.stop_listening = Some(Box::new(move || {
+            if let Some(listener) = listening.upgrade() {
+                listener.stop_listening();
+            }
+        }));
+    }
     let accept = spawn(
         "corio-net accept loop",
         accept_loop(Accepting {
@@ -312,8 +336,8 @@ where
 ///
 /// asyncio's shutdown vocabulary, with one addition:
 ///
-/// * [`close`](Server::close) stops accepting (the listening socket closes once the accept
-///   loop has stopped; connections carry on);
+/// * [`close`](Server::close) stops accepting at once (the listening socket is shut down;
+///   connections carry on);
 /// * [`wait_closed`](Server::wait_closed) waits until the server is closed *and* every
 ///   connection handler has finished (asyncio 3.12);
 /// * [`close_clients`](Server::close_clients) shuts the connections' sockets down: handlers
@@ -339,7 +363,11 @@ struct Shared {
 struct State {
     /// The accept loop is running (it owns the listener).
     serving: bool,
+    /// `close` was called: an accept error now means the listener was shut down.
+    closing: bool,
     accept: Option<Task<()>>,
+    /// Shuts the listening socket down, if the accept loop still holds it.
+    stop_listening: Option<Box<dyn FnOnce() + Send>>,
     next_id: u64,
     conns: HashMap<u64, Conn>,
 }
@@ -404,7 +432,7 @@ impl Drop for Registered {
 /// and wake `wait_closed` — so a server that says it stopped refuses connections, rather
 /// than queueing them on a socket about to close (and resetting them).
 struct Accepting<L, F> {
-    listener: L,
+    listener: Arc<L>,
     handler: F,
     serving: Serving,
 }
@@ -433,6 +461,8 @@ where
                 connection::<L, _, _>(stream, handler, shared);
             }
             Err(e) if about_one_connection(&e) => {}
+            // The listening socket was shut down by `close`: stop without a report.
+            Err(_) if shared.lock().closing => return,
             Err(e) => {
                 eprintln!(
                     "corio-net: accept failed: {e}; accepting again in {} ms",
@@ -588,23 +618,32 @@ impl Server {
         self.shared.lock().conns.len()
     }
 
-    /// Stops accepting: the accept loop is cancelled and the listening socket closes with it
-    /// (promptly, at the loop's next turn; [`wait_closed`](Server::wait_closed) waits for
-    /// it). The connections carry on. Closing twice does nothing.
+    /// Stops accepting at once, as asyncio's `close` does: the listening socket is shut down
+    /// (new connections are refused, those queued but not yet accepted are reset) and the
+    /// accept loop is cancelled; the descriptor closes with the loop, at its next turn
+    /// ([`wait_closed`](Server::wait_closed) waits for that). The connections carry on.
+    /// Closing twice does nothing.
     ///
     /// ```
     /// corio::run(async {
     ///     let server = corio_net::start_server(|_r, _w| async {}, "127.0.0.1:0").await?;
     ///     let addr = server.local_addr()?;
     ///     server.close();
+    ///     assert!(corio_net::TcpStream::connect(addr).await.is_err()); // refused at once
     ///     server.wait_closed().await;
-    ///     assert!(corio_net::TcpStream::connect(addr).await.is_err());
     ///     std::io::Result::Ok(())
     /// })?;
     /// # std::io::Result::Ok(())
     /// ```
     pub fn close(&self) {
-        let accept = self.shared.lock().accept.take();
+        let (accept, stop_listening) = {
+            let mut state = self.shared.lock();
+            state.closing = true;
+            (state.accept.take(), state.stop_listening.take())
+        };
+        if let Some(stop_listening) = stop_listening {
+            stop_listening();
+        }
         if let Some(accept) = accept {
             accept.cancel();
         }
