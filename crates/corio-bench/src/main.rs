@@ -56,7 +56,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--child") {
         // A measurement that needs a fresh process (see groups::executor).
-        return match groups::executor::child(&args[1..]) {
+        let child = match args.get(1).map(String::as_str) {
+            Some("echo_server" | "echo_load") => groups::net::child(&args[1..]),
+            _ => groups::executor::child(&args[1..]),
+        };
+        return match child {
             Some(v) => {
                 println!("{v}");
                 ExitCode::SUCCESS

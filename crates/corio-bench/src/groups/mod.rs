@@ -6,7 +6,7 @@ use crate::measure::{Measurement, Plan};
 mod channel;
 pub(crate) mod executor;
 mod fs;
-mod net;
+pub(crate) mod net;
 mod process;
 mod sync;
 mod tasks;

@@ -261,3 +261,79 @@ pub(crate) fn run(plan: Plan) -> Vec<Measurement> {
     }
     out
 }
+
+/// The child processes of `scripts/echo-syscalls.sh`, which counts the system calls of an
+/// asyncio-style echo server per round trip (with `perf stat`, from outside):
+///
+/// - `echo_server`: a line echo server on corio's streams (`start_server`, `readline`,
+///   `write` + `drain`) on a current-thread runtime; prints its port, serves until killed;
+/// - `echo_load PORT CONNS MSGS`: `CONNS` client threads, each sending `MSGS` 64-byte lines
+///   one at a time and reading each echo (plain blocking sockets, so that the load costs the
+///   server nothing but its own work); prints the number of round trips.
+pub(crate) fn child(args: &[String]) -> Option<f64> {
+    match args {
+        [what] if what == "echo_server" => echo_server().ok().map(|()| 0.0),
+        [what, port, conns, msgs] if what == "echo_load" => {
+            echo_load(port.parse().ok()?, conns.parse().ok()?, msgs.parse().ok()?).ok()
+        }
+        _ => None,
+    }
+}
+
+fn echo_server() -> std::io::Result<()> {
+    use std::io::Write as _;
+
+    let rt = corio::Builder::new().current_thread().build()?;
+    rt.block_on(async {
+        let server = corio::net::start_server(
+            |mut reader: corio::net::TcpReader, writer: corio::net::TcpWriter| async move {
+                loop {
+                    let line = reader.readline().await?;
+                    if line.is_empty() {
+                        return std::io::Result::Ok(());
+                    }
+                    writer.write(&line)?;
+                    writer.drain().await?;
+                }
+            },
+            "127.0.0.1:0",
+        )
+        .await?;
+        println!("{}", server.local_addr()?.port());
+        std::io::stdout().flush()?;
+        server.serve_forever().await;
+        Ok(())
+    })
+}
+
+fn echo_load(port: u16, conns: usize, msgs: usize) -> std::io::Result<f64> {
+    use std::io::{BufRead as _, BufReader, Write as _};
+
+    let clients: Vec<_> = (0..conns)
+        .map(|_| {
+            std::thread::spawn(move || -> std::io::Result<usize> {
+                let stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+                stream.set_nodelay(true)?;
+                let mut reader = BufReader::new(stream.try_clone()?);
+                let mut writer = stream;
+                let mut line = vec![b'x'; 63];
+                line.push(b'\n');
+                let mut echo = Vec::with_capacity(64);
+                for _ in 0..msgs {
+                    writer.write_all(&line)?;
+                    echo.clear();
+                    reader.read_until(b'\n', &mut echo)?;
+                    if echo != line {
+                        return Err(std::io::Error::other("a wrong echo"));
+                    }
+                }
+                Ok(msgs)
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for c in clients {
+        total += c.join().map_err(|_| std::io::Error::other("a client panicked"))??;
+    }
+    Ok(total as f64)
+}
