@@ -5,10 +5,10 @@ mod stream_io;
 
 use std::io::{self, ErrorKind};
 
-use stream_io::{Flavour, chunks, feed, on_all, socket_pair};
 use corio_net::{IncompleteReadError, LimitOverrunError, ReadError, StreamReader};
 use futures_lite::future::poll_once;
 use futures_lite::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, StreamExt};
+use stream_io::{Flavour, chunks, feed, on_all, socket_pair};
 
 const DATA: &[u8] = b"line1\nline2\nline3\n";
 

@@ -8,11 +8,11 @@ use std::io::{self, ErrorKind};
 use std::net::{TcpListener, TcpStream};
 use std::pin::pin;
 
-use stream_io::{Recorder, duplex_pair, on_all, pattern, socket_pair};
 use corio::io::Async;
 use corio_net::{StreamReader, StreamWriter, WriterClosedError};
 use futures_lite::future::{poll_once, yield_now, zip};
 use futures_lite::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use stream_io::{Recorder, duplex_pair, on_all, pattern, socket_pair};
 
 /// Reads `n` bytes a few KiB at a time, yielding in between: a slow peer.
 async fn read_slowly(peer: &mut (impl AsyncRead + Unpin), n: usize) -> io::Result<Vec<u8>> {

@@ -298,9 +298,12 @@ impl Reactor {
                 // A stale key (source removed after this wait began) is skipped; a key reused
                 // since then only gets a spurious readiness, which its next syscall corrects.
                 if let Some(source) = registry.get(event.key) {
-                    state
-                        .ready
-                        .push((source.clone(), event.readable, event.writable, event.hung_up));
+                    state.ready.push((
+                        source.clone(),
+                        event.readable,
+                        event.writable,
+                        event.hung_up,
+                    ));
                 }
             });
         }

@@ -162,7 +162,7 @@ fn short_read_before_a_pending_end_of_file_keeps_the_direction_ready() -> io::Re
         drop(peer);
         while reactor.park(Some(Duration::ZERO))? == 0 {}
         let mut buf = [0; 64];
-        let mut read = |buf: &mut [u8]| {
+        let read = |buf: &mut [u8]| {
             let mut cx = std::task::Context::from_waker(Waker::noop());
             socket.poll_read_stream(&mut cx, buf)
         };

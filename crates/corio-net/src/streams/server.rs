@@ -485,18 +485,16 @@ where
         let _registered = registered;
         work.await.report();
     });
-    match task {
+    // On a spawn error the runtime is shutting down: the connection (and, with the dropped
+    // future, its entry) are gone.
+    if let Ok(task) = task {
         // Unless the handler already finished and removed its entry.
-        Ok(task) => {
-            if let Some(conn) = shared.lock().conns.get_mut(&id) {
-                if conn.aborted {
-                    task.cancel();
-                }
-                conn.task = Some(task);
+        if let Some(conn) = shared.lock().conns.get_mut(&id) {
+            if conn.aborted {
+                task.cancel();
             }
+            conn.task = Some(task);
         }
-        // The runtime is shutting down: the connection (and its entry) are dropped.
-        Err(_) => {}
     }
 }
 

@@ -360,7 +360,10 @@ mod tests {
         peer.write_all(b"x")?;
         poller.wait(&mut events, Some(LONG))?;
         let got: Vec<_> = events.iter().collect();
-        assert!(got.len() == 1 && got[0].readable && !got[0].hung_up, "{got:?}");
+        assert!(
+            got.len() == 1 && got[0].readable && !got[0].hung_up,
+            "{got:?}"
+        );
 
         drop(peer);
         poller.wait(&mut events, Some(LONG))?;
