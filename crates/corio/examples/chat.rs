@@ -89,13 +89,33 @@ enum Event {
     Message(Result<Message, RecvError>),
 }
 
+/// One connection, from the nickname question to the goodbye. An error it returns is
+/// printed by the server.
 async fn client(room: Arc<Room>, mut reader: TcpReader, writer: TcpWriter) -> io::Result<()> {
     let id = room.next_id.fetch_add(1, Ordering::Relaxed);
-    if let Some((member, messages)) = join(room, id, &mut reader, &writer).await? {
-        chat(&member, messages, &mut reader, &writer).await?;
+    let talked = async {
+        if let Some((member, messages)) = join(room, id, &mut reader, &writer).await? {
+            chat(&member, messages, &mut reader, &writer).await?;
+        }
+        io::Result::Ok(())
     }
+    .await;
     writer.close();
-    writer.wait_closed().await
+    let closed = writer.wait_closed().await;
+    match talked.and(closed) {
+        // A client that went away without a goodbye (reset, half-closed socket) has left.
+        Err(e) if vanished(&e) => Ok(()),
+        result => result,
+    }
+}
+
+/// Whether `e` only says that the peer has gone.
+fn vanished(e: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionReset | ConnectionAborted | BrokenPipe | NotConnected
+    )
 }
 
 /// Asks for a nickname until a free one comes, then joins the room: the client's membership

@@ -1030,12 +1030,21 @@ async fn client(shared: Arc<Shared>, mut reader: TcpReader, writer: TcpWriter) {
     match connection(&shared, &mut reader, &writer).await {
         Ok(()) => {}
         Err(RequestError::Protocol(e)) => eprintln!("mini_redis: {peer}: {e}; disconnected"),
-        // A client that resets the connection is no news.
-        Err(RequestError::Io(e)) if e.kind() == io::ErrorKind::ConnectionReset => {}
+        // A client that went away without a goodbye is no news.
+        Err(RequestError::Io(e)) if vanished(&e) => {}
         Err(RequestError::Io(e)) => eprintln!("mini_redis: {peer}: {e}"),
     }
     writer.close();
     let _ = writer.wait_closed().await;
+}
+
+/// Whether `e` only says that the peer has gone.
+fn vanished(e: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionReset | ConnectionAborted | BrokenPipe | NotConnected
+    )
 }
 
 /// Removes expired keys that nobody reads, ten times a second.

@@ -98,6 +98,8 @@ fn lines_go_to_everyone_else_with_join_and_leave_notices() {
         drop(bob);
         assert_eq!(alice.line().await, "* bob left");
         assert_eq!(carol.line().await, "* bob left");
+        // Not even the dropped connection is an error worth reporting.
+        assert_eq!(server.stop().await, "");
     });
 }
 
@@ -161,5 +163,6 @@ fn a_client_that_does_not_read_holds_nobody_up_and_is_told_what_it_missed() {
         }
         let skipped = skipped.expect("the slow client is told it fell behind");
         assert!((1..LINES).contains(&skipped), "{skipped}");
+        assert_eq!(server.stop().await, "");
     });
 }

@@ -48,6 +48,7 @@ fn the_client_gets_its_message_back_and_the_server_reports_it() {
             String::from_utf8_lossy(&out.stdout).contains(r#"Received: "Hello World!""#),
             "{out:?}"
         );
+        assert_eq!(server.stop().await, "", "nothing on the server's stderr");
     });
 }
 

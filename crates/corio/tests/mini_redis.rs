@@ -105,6 +105,7 @@ fn redis_cli_commands() {
             cli(&["SET", "a", "b", "SOMETIMES"]).await,
             "(error) ERR syntax error"
         );
+        assert_eq!(server.stop().await, "");
     });
 }
 
@@ -149,6 +150,7 @@ fn redis_cli_several_commands_on_stdin_and_pipe_mode() {
         assert!(stdout.contains("errors: 0, replies: 4000"), "{out:?}");
         assert_eq!(cli(&server, &["GET", "counter"]).await, r#""2000""#);
         assert_eq!(cli(&server, &["GET", "key:1999"]).await, r#""1999""#);
+        assert_eq!(server.stop().await, "");
     });
 }
 
@@ -191,6 +193,7 @@ fn redis_benchmark_completes_with_and_without_pipelining() {
                 );
             }
         }
+        assert_eq!(server.stop().await, "");
     });
 }
 
@@ -253,6 +256,7 @@ fn many_requests_in_one_write_get_every_reply_in_order() {
         }
         send(&writer, b"GET k\r\n").await;
         expect(&mut reader, b"+OK\r\n$5\r\nhello\r\n").await;
+        assert_eq!(server.stop().await, "");
     });
 }
 
@@ -288,6 +292,7 @@ fn values_are_binary_safe_and_command_errors_keep_the_connection() {
               +PONG\r\n",
         )
         .await;
+        assert_eq!(server.stop().await, "");
     });
 }
 
@@ -333,6 +338,21 @@ fn garbage_and_unbelievable_lengths_get_an_error_and_a_disconnect() {
         let (mut reader, writer) = connect(&server).await;
         send(&writer, b"PING\r\n").await;
         expect(&mut reader, b"+PONG\r\n").await;
+
+        // Each disconnection is logged, with the client's address and the reason.
+        let log = server.stop().await;
+        let reasons: Vec<&str> = log
+            .lines()
+            .map(|l| {
+                l.strip_prefix("mini_redis: 127.0.0.1:")
+                    .and_then(|l| l.split_once(": Protocol error: "))
+                    .and_then(|(_, reason)| reason.strip_suffix("; disconnected"))
+                    .unwrap_or_else(|| panic!("{l}"))
+            })
+            .collect();
+        let mut expected: Vec<&str> = cases.iter().map(|&(_, error)| error).collect();
+        expected.push("too big inline request");
+        assert_eq!(reasons, expected);
     });
 }
 
@@ -382,5 +402,6 @@ fn expired_keys_vanish_for_readers_and_are_swept_when_nobody_reads_them() {
         assert!(set.elapsed() >= Duration::from_millis(100));
         send(&writer, b"TTL unread\r\nTTL kept\r\n").await;
         expect(&mut reader, b":-2\r\n:-1\r\n").await;
+        assert_eq!(server.stop().await, "");
     });
 }

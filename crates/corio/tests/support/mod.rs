@@ -11,11 +11,13 @@ use std::ffi::OsStr;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use corio::Task;
 use corio::process::{Child, ChildStdout, Command, Output, Stdio};
 use futures_lite::StreamExt;
-use futures_lite::io::{AsyncBufReadExt, BufReader, Lines};
+use futures_lite::io::{AsyncBufReadExt, AsyncReadExt, BufReader, Lines};
 
 /// The longest a whole test may take, children included.
 pub const LIMIT: Duration = Duration::from_secs(60);
@@ -47,12 +49,21 @@ pub fn installed(program: &str) -> bool {
 }
 
 /// A running server example.
+///
+/// Its standard error is collected rather than mixed into the tests' output: [`stop`]
+/// returns it, and it is printed if the test fails.
+///
+/// [`stop`]: Server::stop
 pub struct Server {
+    name: String,
     pub child: Child,
     /// Where it listens, from its first line.
     pub addr: SocketAddr,
     /// Its standard output after the first line.
     pub stdout: Lines<BufReader<ChildStdout>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    /// Reads the standard error into `stderr` until the server exits.
+    stderr_reader: Option<Task<()>>,
 }
 
 impl Server {
@@ -63,9 +74,20 @@ impl Server {
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("start the example");
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut pipe = child.stderr.take().expect("piped");
+        let collected = stderr.clone();
+        let stderr_reader = corio::spawn(async move {
+            let mut chunk = [0; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut chunk).await {
+                let mut all = collected.lock().unwrap_or_else(PoisonError::into_inner);
+                all.extend_from_slice(&chunk[..n]);
+            }
+        });
         let mut stdout = BufReader::new(child.stdout.take().expect("piped")).lines();
         let first = next_line(&mut stdout).await;
         let addr = first
@@ -73,10 +95,28 @@ impl Server {
             .and_then(|addr| addr.parse().ok())
             .unwrap_or_else(|| panic!("{name}: expected `listening on ADDR`, got {first:?}"));
         Server {
+            name: name.to_owned(),
             child,
             addr,
             stdout,
+            stderr,
+            stderr_reader: Some(stderr_reader),
         }
+    }
+
+    /// Kills the server and returns everything it wrote to standard error.
+    pub async fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait().await;
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.await;
+        }
+        self.stderr()
+    }
+
+    fn stderr(&self) -> String {
+        let all = self.stderr.lock().unwrap_or_else(PoisonError::into_inner);
+        String::from_utf8_lossy(&all).into_owned()
     }
 
     pub fn port(&self) -> String {
@@ -86,6 +126,14 @@ impl Server {
     /// The server's next line of output.
     pub async fn next_line(&mut self) -> String {
         next_line(&mut self.stdout).await
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("{}'s standard error so far:\n{}", self.name, self.stderr());
+        }
     }
 }
 
