@@ -394,12 +394,12 @@ const COMMANDS: &[&str] = &[
 const CONFIG: &[(&str, &str)] = &[("save", ""), ("appendonly", "no"), ("databases", "1")];
 
 impl Command {
-    fn parse(mut request: Request) -> Result<Command, CommandError> {
-        let args = request.split_off(1);
-        let name = String::from_utf8_lossy(&request[0]).to_ascii_lowercase();
+    /// The command `name` with `args`.
+    fn parse(name: &[u8], args: Vec<Vec<u8>>) -> Result<Command, CommandError> {
+        let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
         // The name as a `&'static str` for the error messages, if it is one of ours.
-        let Some(&known) = COMMANDS.iter().find(|&&c| c == name) else {
-            return Err(unknown_command(&request[0], &args));
+        let Some(&known) = COMMANDS.iter().find(|&&c| c == lower) else {
+            return Err(unknown_command(name, &args));
         };
         let n = args.len();
         let mut args = args.into_iter();
@@ -1007,10 +1007,12 @@ async fn connection(
             }
             Err(e) => return Err(e),
         };
-        if request.is_empty() {
+        let mut words = request.into_iter();
+        // A blank line or an empty array: ignored, as by Redis.
+        let Some(name) = words.next() else {
             continue;
-        }
-        match Command::parse(request) {
+        };
+        match Command::parse(&name, words.collect()) {
             Ok(Command::Quit) => {
                 Reply::Ok.encode(&mut out);
                 break;
