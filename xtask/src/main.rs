@@ -2,6 +2,9 @@
 //!
 //! - `cargo xtask ci` — every check CI runs, in order, each step named as it starts; the first
 //!   failing step stops the run with its output on the terminal and a non-zero exit code.
+//!   It starts by installing the programs the real-peer tests talk to
+//!   (`scripts/install-test-peers.sh`); that step never fails the run, as those tests skip
+//!   when their peer is missing.
 //! - `cargo xtask bench [GROUP…] [--quick]` — the cross-runtime benchmarks (corio vs tokio vs
 //!   smol); `cargo xtask bench --help` for the groups and options.
 //! - `cargo xtask loom [TEST-ARGS…]` — the loom models of corio-executor's sleep/wake protocols
@@ -68,6 +71,12 @@ const LOOM_BUILD: OwnBuild = OwnBuild {
     rustflags: "--cfg corio_loom",
     target_subdir: "loom",
 };
+
+/// The script that installs the real peers some tests talk to (`redis-cli`,
+/// `redis-benchmark`), run as the first step of `cargo xtask ci`.
+const PEERS_SCRIPT: &str = "scripts/install-test-peers.sh";
+/// The programs it provides; the tests that need one print `SKIPPED` when it is missing.
+const PEERS: &[&str] = &["redis-cli", "redis-benchmark"];
 
 const CI_STEPS: &[Step] = &[
     Step {
@@ -159,11 +168,12 @@ fn target_dir() -> PathBuf {
 
 fn ci() -> ExitCode {
     let started = Instant::now();
-    let total = CI_STEPS.len();
+    let total = CI_STEPS.len() + 1;
+    install_test_peers(total);
     for (i, step) in CI_STEPS.iter().enumerate() {
         println!(
             "\n==> [{}/{total}] {}: cargo {}",
-            i + 1,
+            i + 2,
             step.name,
             step.args.join(" ")
         );
@@ -191,7 +201,49 @@ fn ci() -> ExitCode {
         "\n==> all {total} CI steps passed in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    let missing: Vec<&str> = PEERS.iter().copied().filter(|p| !on_path(p)).collect();
+    if !missing.is_empty() {
+        println!(
+            "==> note: {} not installed: the tests that talk to them were skipped ({PEERS_SCRIPT})",
+            missing.join(", ")
+        );
+    }
     ExitCode::SUCCESS
+}
+
+/// The first step of `cargo xtask ci`: runs [`PEERS_SCRIPT`]. It never stops the run: the
+/// script itself exits 0 when it cannot install (no apt-get, no root, no network), and any
+/// other failure is reported as a warning, since the tests that need a peer skip without it.
+fn install_test_peers(total: usize) {
+    println!("\n==> [1/{total}] install test peers: bash {PEERS_SCRIPT}");
+    let started = Instant::now();
+    let script = workspace_root().join(PEERS_SCRIPT);
+    let status = Command::new("bash").arg(&script).status();
+    let elapsed = started.elapsed().as_secs_f64();
+    match status {
+        Ok(s) if s.success() => println!("==> install test peers done in {elapsed:.1} s"),
+        Ok(s) => eprintln!(
+            "==> WARNING: install test peers failed ({s}) after {elapsed:.1} s; going on, the \
+             tests that need {} will skip",
+            PEERS.join(" or ")
+        ),
+        Err(e) => eprintln!(
+            "==> WARNING: could not run bash {}: {e}; going on, the tests that need {} will skip",
+            script.display(),
+            PEERS.join(" or ")
+        ),
+    }
+}
+
+/// Whether `program` is on the `PATH`.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+}
+
+/// The workspace's root directory (this crate's parent).
+fn workspace_root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
 /// Runs the loom models: `cargo test` of corio-executor's `loom_tests` and corio-sync's
@@ -269,6 +321,17 @@ fn bench(args: &[String]) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_peers_script_is_there_and_installs_the_peers() {
+        let script = std::fs::read_to_string(workspace_root().join(PEERS_SCRIPT))
+            .expect("scripts/install-test-peers.sh");
+        assert!(script.starts_with("#!/usr/bin/env bash"));
+        assert!(script.contains("redis-tools"));
+        for peer in PEERS {
+            assert!(script.contains(peer), "{peer}");
+        }
+    }
 
     #[test]
     fn bench_help_lists_the_harness_groups() {
