@@ -333,7 +333,9 @@ fn echo_load(port: u16, conns: usize, msgs: usize) -> std::io::Result<f64> {
         .collect();
     let mut total = 0;
     for c in clients {
-        total += c.join().map_err(|_| std::io::Error::other("a client panicked"))??;
+        total += c
+            .join()
+            .map_err(|_| std::io::Error::other("a client panicked"))??;
     }
     Ok(total as f64)
 }
