@@ -39,6 +39,7 @@
 //! ```
 
 mod addr;
+mod connect;
 mod options;
 mod split;
 pub mod streams;

@@ -7,77 +7,13 @@
 
 mod common;
 
-use std::fs::File;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::pin;
 
-use common::{LIMIT, listen_queue, wait_readable};
+use common::{LIMIT, LoweredLimit, exhaust, highest_fd, listen_queue, nofile, wait_readable};
 use corio_net::{TcpListener, TcpSocket};
 use futures_lite::{AsyncReadExt, AsyncWriteExt, StreamExt, future};
-
-fn nofile() -> libc::rlimit {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `lim` is a valid `rlimit` to fill in.
-    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
-    assert_eq!(rc, 0, "getrlimit: {}", io::Error::last_os_error());
-    lim
-}
-
-fn set_nofile(lim: libc::rlimit) {
-    // SAFETY: `lim` is a valid `rlimit`.
-    let rc = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) };
-    assert_eq!(rc, 0, "setrlimit: {}", io::Error::last_os_error());
-}
-
-/// The soft descriptor limit lowered for as long as it lives, restored on drop (also when
-/// the test fails).
-struct LoweredLimit(libc::rlimit);
-
-impl LoweredLimit {
-    fn to(soft: libc::rlim_t) -> LoweredLimit {
-        let saved = nofile();
-        set_nofile(libc::rlimit {
-            rlim_cur: soft,
-            rlim_max: saved.rlim_max,
-        });
-        LoweredLimit(saved)
-    }
-}
-
-impl Drop for LoweredLimit {
-    fn drop(&mut self) {
-        set_nofile(self.0);
-    }
-}
-
-/// The highest descriptor open now.
-fn highest_fd() -> libc::rlim_t {
-    std::fs::read_dir("/proc/self/fd")
-        .expect("/proc/self/fd")
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<libc::rlim_t>().ok())
-        .max()
-        .unwrap_or(2)
-}
-
-/// Opens descriptors until the next one would be past the limit; returns them.
-fn exhaust() -> io::Result<Vec<File>> {
-    let mut fillers = Vec::new();
-    loop {
-        match File::open("/dev/null") {
-            Ok(f) => fillers.push(f),
-            Err(e) if e.raw_os_error() == Some(libc::EMFILE) => return Ok(fillers),
-            Err(e) => return Err(e),
-        }
-        assert!(
-            fillers.len() < 1000,
-            "the lowered limit did not take effect"
-        );
-    }
-}
 
 #[track_caller]
 fn assert_emfile<T>(res: io::Result<T>, what: &str) {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use corio_reactor::Async;
 
+use crate::connect::connect;
 use crate::options;
 use crate::sys;
 use crate::tcp::{TcpListener, TcpStream};
@@ -296,15 +297,7 @@ impl TcpSocket {
     /// # std::io::Result::Ok(())
     /// ```
     pub async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
-        let done = sys::start_connect(self.fd.as_fd(), &sys::RawAddr::from(&addr))?;
-        let stream = Async::new(std::net::TcpStream::from(self.fd))?;
-        if !done {
-            // Writable once the handshake ends, either way; SO_ERROR tells which.
-            stream.writable().await?;
-            if let Some(e) = sys::take_error(stream.as_fd())? {
-                return Err(e);
-            }
-        }
+        let stream = connect(self.fd, &sys::RawAddr::from(&addr)).await?;
         Ok(TcpStream::from_async(stream))
     }
 }

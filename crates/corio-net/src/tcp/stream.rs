@@ -460,28 +460,11 @@ impl TcpStream {
     }
 }
 
-/// Reads and writes through the reactor, for `TcpStream` and `&TcpStream` alike (stream
-/// sockets: a short read or write settles the readiness without a `WouldBlock` call).
+/// Reads and writes through the reactor (stream sockets: a short read or write settles the
+/// readiness without a `WouldBlock` call). The work is done by `&Socket`'s impls, so that
+/// one task can read while another writes; the owned socket delegates to them.
 macro_rules! stream_io {
     ($name:ident) => {
-        impl AsyncRead for $name {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                self.inner.poll_read_stream(cx, buf)
-            }
-
-            fn poll_read_vectored(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                bufs: &mut [IoSliceMut<'_>],
-            ) -> Poll<io::Result<usize>> {
-                Pin::new(&mut &self.inner).poll_read_vectored(cx, bufs)
-            }
-        }
-
         impl AsyncRead for &$name {
             fn poll_read(
                 self: Pin<&mut Self>,
@@ -497,34 +480,6 @@ macro_rules! stream_io {
                 bufs: &mut [IoSliceMut<'_>],
             ) -> Poll<io::Result<usize>> {
                 Pin::new(&mut &self.inner).poll_read_vectored(cx, bufs)
-            }
-        }
-
-        impl AsyncWrite for $name {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                self.inner.poll_write_stream(cx, buf)
-            }
-
-            fn poll_write_vectored(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                bufs: &[IoSlice<'_>],
-            ) -> Poll<io::Result<usize>> {
-                Pin::new(&mut &self.inner).poll_write_vectored(cx, bufs)
-            }
-
-            /// Sockets keep no buffer of their own: nothing to flush.
-            fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-
-            /// Shuts the writing side down: the peer reads end of file.
-            fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(self.inner.get_ref().shutdown(Shutdown::Write))
             }
         }
 
@@ -553,6 +508,50 @@ macro_rules! stream_io {
             /// Shuts the writing side down: the peer reads end of file.
             fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
                 Poll::Ready(self.inner.get_ref().shutdown(Shutdown::Write))
+            }
+        }
+
+        impl AsyncRead for $name {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut [u8],
+            ) -> Poll<io::Result<usize>> {
+                Pin::new(&mut &*self).poll_read(cx, buf)
+            }
+
+            fn poll_read_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &mut [IoSliceMut<'_>],
+            ) -> Poll<io::Result<usize>> {
+                Pin::new(&mut &*self).poll_read_vectored(cx, bufs)
+            }
+        }
+
+        impl AsyncWrite for $name {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                Pin::new(&mut &*self).poll_write(cx, buf)
+            }
+
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                Pin::new(&mut &*self).poll_write_vectored(cx, bufs)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Pin::new(&mut &*self).poll_flush(cx)
+            }
+
+            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Pin::new(&mut &*self).poll_close(cx)
             }
         }
 

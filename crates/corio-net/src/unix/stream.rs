@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 use corio_reactor::Async;
 use futures_io::{AsyncRead, AsyncWrite};
 
+use crate::connect::connect;
 use crate::split::{OwnedReadHalf, OwnedWriteHalf, split};
 use crate::sys;
 use crate::tcp::stream_io;
@@ -64,15 +65,9 @@ impl UnixStream {
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         let addr = sys::unix_addr(path.as_ref())?;
         let fd = sys::socket(libc::AF_UNIX, libc::SOCK_STREAM)?;
-        let done = sys::start_connect(fd.as_fd(), &addr)?;
-        let inner = Async::new(std::os::unix::net::UnixStream::from(fd))?;
-        if !done {
-            inner.writable().await?;
-            if let Some(e) = sys::take_error(inner.as_fd())? {
-                return Err(e);
-            }
-        }
-        Ok(UnixStream { inner })
+        Ok(UnixStream {
+            inner: connect(fd, &addr).await?,
+        })
     }
 
     /// Two connected sockets (`socketpair(2)`), for talking to oneself or to a child.

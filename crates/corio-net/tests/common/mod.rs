@@ -321,3 +321,69 @@ pub fn python3() -> Result<String, String> {
         Err(e) => Err(format!("python3 cannot be started: {e}")),
     }
 }
+
+/// The descriptor limits (`RLIMIT_NOFILE`).
+pub fn nofile() -> libc::rlimit {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `lim` is a valid `rlimit` to fill in.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+    assert_eq!(rc, 0, "getrlimit: {}", io::Error::last_os_error());
+    lim
+}
+
+/// Sets the descriptor limits.
+pub fn set_nofile(lim: libc::rlimit) {
+    // SAFETY: `lim` is a valid `rlimit`.
+    let rc = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) };
+    assert_eq!(rc, 0, "setrlimit: {}", io::Error::last_os_error());
+}
+
+/// The soft descriptor limit lowered for as long as it lives, restored on drop (also when
+/// the test fails).
+pub struct LoweredLimit(libc::rlimit);
+
+impl LoweredLimit {
+    /// Lowers the soft limit to `soft`.
+    pub fn to(soft: libc::rlim_t) -> LoweredLimit {
+        let saved = nofile();
+        set_nofile(libc::rlimit {
+            rlim_cur: soft,
+            rlim_max: saved.rlim_max,
+        });
+        LoweredLimit(saved)
+    }
+}
+
+impl Drop for LoweredLimit {
+    fn drop(&mut self) {
+        set_nofile(self.0);
+    }
+}
+
+/// The highest descriptor open now.
+pub fn highest_fd() -> libc::rlim_t {
+    std::fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<libc::rlim_t>().ok())
+        .max()
+        .unwrap_or(2)
+}
+
+/// Opens descriptors until the next one would be past the limit; returns them.
+pub fn exhaust() -> io::Result<Vec<std::fs::File>> {
+    let mut fillers = Vec::new();
+    loop {
+        match std::fs::File::open("/dev/null") {
+            Ok(f) => fillers.push(f),
+            Err(e) if e.raw_os_error() == Some(libc::EMFILE) => return Ok(fillers),
+            Err(e) => return Err(e),
+        }
+        assert!(
+            fillers.len() < 1000,
+            "the lowered limit did not take effect"
+        );
+    }
+}
