@@ -26,13 +26,40 @@ use crate::{TcpListener, TcpStream, UnixListener, UnixStream};
 
 /// The reading side of a TCP connection, as [`start_server`] and
 /// [`open_connection`](super::open_connection) give it.
+///
+/// ```
+/// async fn first_line(reader: &mut corio_net::TcpReader) -> std::io::Result<Vec<u8>> {
+///     Ok(reader.readline().await?)
+/// }
+/// ```
 pub type TcpReader = StreamReader<OwnedReadHalf<TcpStream>>;
 /// The writing side of a TCP connection, as [`start_server`] and
 /// [`open_connection`](super::open_connection) give it.
+///
+/// ```
+/// async fn greet(writer: &corio_net::TcpWriter) -> std::io::Result<()> {
+///     writer.write(b"hello\n")?;
+///     writer.drain().await
+/// }
+/// ```
 pub type TcpWriter = StreamWriter<OwnedWriteHalf<TcpStream>>;
 /// The reading side of a Unix-domain connection.
+///
+/// ```
+/// let (a, _b) = corio::run(async { corio_net::UnixStream::pair() })?;
+/// let (read, _write) = a.into_split();
+/// let reader: corio_net::UnixReader = corio_net::StreamReader::new(read);
+/// # std::io::Result::Ok(())
+/// ```
 pub type UnixReader = StreamReader<OwnedReadHalf<UnixStream>>;
 /// The writing side of a Unix-domain connection.
+///
+/// ```
+/// let (a, _b) = corio::run(async { corio_net::UnixStream::pair() })?;
+/// let (_read, write) = a.into_split();
+/// let writer: corio_net::UnixWriter = corio_net::StreamWriter::new(write);
+/// # std::io::Result::Ok(())
+/// ```
 pub type UnixWriter = StreamWriter<OwnedWriteHalf<UnixStream>>;
 
 /// The first pause after an accept error that is not about one connection (out of
@@ -71,7 +98,17 @@ impl<E: fmt::Display + Send + 'static> HandlerOutput for Result<(), E> {
     }
 }
 
-/// A listening socket a [`Server`] can accept from: [`TcpListener`] or [`UnixListener`].
+/// A listening socket a [`Server`] can accept from: [`TcpListener`] or [`UnixListener`]
+/// (see [`serve`]). Sealed: corio implements it.
+///
+/// ```
+/// fn serves<L: corio_net::Listener>(_: &L) {}
+/// corio::run(async {
+///     serves(&corio_net::TcpListener::bind("127.0.0.1:0").await?);
+///     std::io::Result::Ok(())
+/// })?;
+/// # std::io::Result::Ok(())
+/// ```
 pub trait Listener: Send + Sync + 'static + sealed::Sealed {}
 impl Listener for TcpListener {}
 impl Listener for UnixListener {}
@@ -347,6 +384,20 @@ where
 ///   handlers a grace period, then abort the rest and wait for their clean-up.
 ///
 /// Dropping a `Server` leaves it serving (like dropping a task's handle); close it first.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// corio::run(async {
+///     let server = corio_net::start_server(|_r, _w| async {}, "127.0.0.1:0").await?;
+///     assert!(server.is_serving());
+///     // Stop accepting, give the handlers a second, cancel the rest.
+///     assert_eq!(server.shutdown(Duration::from_secs(1)).await, 0);
+///     assert!(!server.is_serving());
+///     std::io::Result::Ok(())
+/// })?;
+/// # std::io::Result::Ok(())
+/// ```
 pub struct Server {
     shared: Arc<Shared>,
     addr: ServerAddr,

@@ -39,6 +39,16 @@ pub fn ctrl_c() -> CtrlC {
 }
 
 /// The future of [`ctrl_c`].
+///
+/// ```
+/// use std::time::Duration;
+///
+/// corio::run(async {
+///     // Nobody presses Ctrl-C within a millisecond: the timeout wins.
+///     let pressed = corio::timeout(Duration::from_millis(1), corio_process::signal::ctrl_c()).await;
+///     assert!(pressed.is_err());
+/// });
+/// ```
 #[derive(Debug)]
 #[must_use = "futures do nothing unless awaited; SIGINT is caught while this exists"]
 pub struct CtrlC {

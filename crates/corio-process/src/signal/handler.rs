@@ -85,6 +85,18 @@ where
 /// A callback registered with [`add_signal_handler`]. Removing or dropping it stops the
 /// callback and, if nothing else watches the signal, restores the signal's previous
 /// disposition at once (asyncio's `remove_signal_handler`).
+///
+/// ```
+/// use corio_process::signal::{Signal, add_signal_handler};
+///
+/// corio::run(async {
+///     let handler = add_signal_handler(Signal::USR2, || println!("SIGUSR2"))?;
+///     assert_eq!(handler.signal(), Signal::USR2);
+///     handler.remove(); // SIGUSR2 has its previous disposition again
+///     Ok::<_, corio_process::signal::SignalError>(())
+/// })?;
+/// # Ok::<_, corio_process::signal::SignalError>(())
+/// ```
 #[must_use = "dropping a `SignalHandler` removes it at once"]
 pub struct SignalHandler {
     sig: Signal,
