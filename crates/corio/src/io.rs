@@ -4,8 +4,12 @@
 //! and registers it with the running loop's reactor. Reads and writes try the system call
 //! first and only wait for readiness when the kernel says `WouldBlock`.
 //!
+//! The futures-io traits every corio reader and writer implements (sockets, pipes, files,
+//! `StreamReader`) are here too, with futures-lite's extension traits that give them
+//! `read_exact`, `write_all`, `read_line`…
+//!
 //! ```
-//! use futures_lite::{AsyncReadExt, AsyncWriteExt};
+//! use corio::io::{AsyncReadExt, AsyncWriteExt};
 //! use std::os::unix::net::UnixStream;
 //!
 //! corio::run(async {
@@ -21,3 +25,7 @@
 //! ```
 
 pub use corio_reactor::Async;
+pub use futures_lite::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt, AsyncWrite,
+    AsyncWriteExt, BufReader, BufWriter,
+};

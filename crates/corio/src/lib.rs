@@ -26,9 +26,11 @@
 pub mod fs;
 pub mod io;
 pub mod net;
+pub mod prelude;
 pub mod process;
 mod runtime;
 pub mod signal;
+pub mod stream;
 pub mod sync;
 pub mod task;
 pub mod time;
@@ -36,3 +38,8 @@ pub mod time;
 pub use runtime::{Builder, Runtime, block_on, run};
 pub use task::{Task, TaskError, TaskGroup, spawn, task_group, wait_for, yield_now};
 pub use time::{TimeoutError, sleep, sleep_until, timeout, timeout_at};
+// asyncio's top-level names: `asyncio.Lock`, `asyncio.Queue`, `asyncio.open_connection`…
+pub use net::{open_connection, start_server};
+pub use sync::{
+    Barrier, BoundedSemaphore, Condition, Event, LifoQueue, Lock, PriorityQueue, Queue, Semaphore,
+};
