@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
-use common::{Scratch, on_both, on_virtual_clock, until};
+use common::{Scratch, on_both, on_virtual_clock, round_trip, until};
 use corio_net::{
     HandlerOutput, IncompleteReadError, OwnedReadHalf, OwnedWriteHalf, ReadError, Server,
     ServerAddr, StreamReader, StreamWriter, TcpReader, TcpSocket, TcpStream, TcpWriter, UnixStream,
@@ -140,27 +140,6 @@ where
     }
     writer.close();
     writer.wait_closed().await
-}
-
-/// Sends `line` and checks that the same line comes back.
-async fn round_trip<R, W>(
-    reader: &mut StreamReader<R>,
-    writer: &StreamWriter<W>,
-    line: &[u8],
-) -> io::Result<()>
-where
-    R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin,
-{
-    writer.write(line)?;
-    writer.drain().await?;
-    let back = reader.readline().await?;
-    assert_eq!(
-        String::from_utf8_lossy(&back),
-        String::from_utf8_lossy(line),
-        "the echo"
-    );
-    Ok(())
 }
 
 /// A task's outcome as an `io::Result`.

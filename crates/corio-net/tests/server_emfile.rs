@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
-use common::{LoweredLimit, exhaust, highest_fd, is_child, run_child, until};
+use common::{LoweredLimit, exhaust, highest_fd, is_child, round_trip, run_child, until};
 use corio_net::{StreamReader, StreamWriter, TcpReader, TcpSocket, TcpWriter, start_server};
 
 /// Connections served before the table fills; connections that arrive while it is full.
@@ -55,21 +55,6 @@ async fn echo(mut reader: TcpReader, writer: TcpWriter) -> io::Result<()> {
         writer.write(&line)?;
         writer.drain().await?;
     }
-}
-
-async fn round_trip<R, W>(
-    reader: &mut StreamReader<R>,
-    writer: &StreamWriter<W>,
-    line: &[u8],
-) -> io::Result<()>
-where
-    R: futures_io::AsyncRead + Unpin,
-    W: futures_io::AsyncWrite + Unpin,
-{
-    writer.write(line)?;
-    writer.drain().await?;
-    assert_eq!(reader.readline().await?, line);
-    Ok(())
 }
 
 /// The child's part: serve, fill the descriptor table, let connections arrive, keep

@@ -4,38 +4,19 @@
 //! The example's binary is the one `cargo test` (and `cargo build --examples`) builds next
 //! to this test's own, in `<target>/<profile>/examples/`.
 
-use std::future::Future;
-use std::path::PathBuf;
-use std::time::Duration;
+mod support;
 
 use corio::process::{Child, Command, Stdio};
 use corio::signal::Signal;
 use futures_lite::StreamExt;
 use futures_lite::io::{AsyncBufReadExt, BufReader, Lines};
-
-const LIMIT: Duration = Duration::from_secs(60);
-
-fn example() -> PathBuf {
-    // This test runs as <target>/<profile>/deps/graceful_shutdown-<hash>.
-    let exe = std::env::current_exe().expect("the test's path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("<target>/<profile>");
-    let path = profile_dir.join("examples").join("graceful_shutdown");
-    assert!(
-        path.exists(),
-        "{} is missing: `cargo test -p corio` builds it, or `cargo build -p corio --example graceful_shutdown`",
-        path.display()
-    );
-    path
-}
+use support::{example, limited, next_line};
 
 type Output = Lines<BufReader<corio::process::ChildStdout>>;
 
 /// Starts the example (clean-up of `cleanup_ms` per worker) and waits until it runs.
 async fn start(cleanup_ms: u64) -> (Child, Output) {
-    let mut child = Command::new(example())
+    let mut child = Command::new(example("graceful_shutdown"))
         .arg(cleanup_ms.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -46,14 +27,6 @@ async fn start(cleanup_ms: u64) -> (Child, Output) {
     let first = next_line(&mut lines).await;
     assert!(first.starts_with("running as pid"), "{first}");
     (child, lines)
-}
-
-async fn next_line(lines: &mut Output) -> String {
-    lines
-        .next()
-        .await
-        .expect("a line")
-        .expect("readable output")
 }
 
 async fn rest(lines: Output) -> Vec<String> {
@@ -75,15 +48,6 @@ fn assert_cleaned_up(output: &[String]) {
         Some("clean shutdown"),
         "{output:#?}"
     );
-}
-
-/// Runs `test` on a fresh runtime, failing it if it takes longer than [`LIMIT`].
-fn limited(test: impl Future<Output = ()> + Send + 'static) {
-    corio::run(async {
-        corio::wait_for(test, LIMIT)
-            .await
-            .expect("the example stops in time");
-    });
 }
 
 #[test]

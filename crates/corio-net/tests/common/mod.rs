@@ -387,3 +387,26 @@ pub fn exhaust() -> io::Result<Vec<std::fs::File>> {
         );
     }
 }
+
+/// Sends `line` through `writer` and checks that the same line comes back on `reader`.
+pub async fn round_trip<R, W>(
+    reader: &mut corio_net::StreamReader<R>,
+    writer: &corio_net::StreamWriter<W>,
+    line: &[u8],
+) -> io::Result<()>
+where
+    R: futures_io::AsyncRead + Unpin,
+    W: futures_io::AsyncWrite + Unpin,
+{
+    writer.write(line)?;
+    writer.drain().await?;
+    let back = reader.readline().await?;
+    assert_eq!(
+        back,
+        line,
+        "the echo: {:?} for {:?}",
+        String::from_utf8_lossy(&back),
+        String::from_utf8_lossy(line)
+    );
+    Ok(())
+}
