@@ -153,49 +153,45 @@ impl Direction {
 
     /// Wakes the poll waker and every future's waker, outside the lock, in stack batches.
     fn wake_all(&self) {
+        let mut w = self.lock();
         // The usual case, a poll-style reader or writer: one waker, no batch.
-        {
-            let mut w = self.lock();
-            if w.slots.is_empty() {
-                let waker = w.poll.take();
-                drop(w);
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-                return;
+        if w.slots.is_empty() {
+            let waker = w.poll.take();
+            drop(w);
+            if let Some(waker) = waker {
+                waker.wake();
             }
+            return;
+        }
+        let mut batch: [Option<Waker>; WAKE_BATCH] = [const { None }; WAKE_BATCH];
+        let mut len = 0;
+        if let Some(waker) = w.poll.take() {
+            batch[len] = Some(waker);
+            len += 1;
         }
         let mut next = 0;
         loop {
-            let mut batch: [Option<Waker>; WAKE_BATCH] = [const { None }; WAKE_BATCH];
-            let mut len = 0;
             let mut done = true;
-            {
-                let mut w = self.lock();
-                if next == 0 {
-                    if let Some(waker) = w.poll.take() {
-                        batch[len] = Some(waker);
-                        len += 1;
-                    }
+            while next < w.slots.len() {
+                if len == WAKE_BATCH {
+                    done = false;
+                    break;
                 }
-                while next < w.slots.len() {
-                    if len == WAKE_BATCH {
-                        done = false;
-                        break;
-                    }
-                    if let Some(waker) = w.slots[next].take() {
-                        batch[len] = Some(waker);
-                        len += 1;
-                    }
-                    next += 1;
+                if let Some(waker) = w.slots[next].take() {
+                    batch[len] = Some(waker);
+                    len += 1;
                 }
+                next += 1;
             }
+            drop(w);
             for waker in batch.iter_mut().take(len).filter_map(Option::take) {
                 waker.wake();
             }
             if done {
                 return;
             }
+            len = 0;
+            w = self.lock();
         }
     }
 
