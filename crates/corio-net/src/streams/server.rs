@@ -116,7 +116,7 @@ impl Listener for UnixListener {}
 mod sealed {
     use super::*;
 
-    pub trait Sealed {
+    pub trait Sealed: std::os::fd::AsRawFd {
         type Stream: Send + Sync + 'static;
         fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<Self::Stream>>;
         /// Prepares an accepted or opened connection (asyncio sets `TCP_NODELAY`).
@@ -128,9 +128,8 @@ mod sealed {
         /// the accept loop).
         fn stop_listening(&self) {
             // SAFETY: `shutdown` takes a descriptor this listener keeps open for the call.
-            let _ = unsafe { libc::shutdown(self.raw_fd(), libc::SHUT_RDWR) };
+            let _ = unsafe { libc::shutdown(self.as_raw_fd(), libc::SHUT_RDWR) };
         }
-        fn raw_fd(&self) -> std::os::fd::RawFd;
         fn split(
             stream: Self::Stream,
         ) -> (OwnedReadHalf<Self::Stream>, OwnedWriteHalf<Self::Stream>);
@@ -150,9 +149,6 @@ mod sealed {
         fn addr(&self) -> io::Result<ServerAddr> {
             self.local_addr().map(ServerAddr::Tcp)
         }
-        fn raw_fd(&self) -> std::os::fd::RawFd {
-            std::os::fd::AsRawFd::as_raw_fd(self)
-        }
         fn split(stream: TcpStream) -> (OwnedReadHalf<TcpStream>, OwnedWriteHalf<TcpStream>) {
             stream.into_split()
         }
@@ -171,9 +167,6 @@ mod sealed {
         }
         fn addr(&self) -> io::Result<ServerAddr> {
             self.local_addr().map(ServerAddr::Unix)
-        }
-        fn raw_fd(&self) -> std::os::fd::RawFd {
-            std::os::fd::AsRawFd::as_raw_fd(self)
         }
         fn split(stream: UnixStream) -> (OwnedReadHalf<UnixStream>, OwnedWriteHalf<UnixStream>) {
             stream.into_split()
