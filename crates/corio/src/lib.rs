@@ -24,6 +24,8 @@
 //! servers) and `corio-process` (subprocesses and signals).
 
 pub mod fs;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 pub mod io;
 pub mod net;
 pub mod prelude;
