@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the real programs corio's tests talk to ("real peers"): Debian's `redis-tools`,
-# which provides `redis-cli` and `redis-benchmark` for the mini_redis example's tests.
+# Installs the real programs corio's tests talk to ("real peers"), from Debian packages:
+# `redis-tools` (`redis-cli` and `redis-benchmark`, for the mini_redis example's tests),
+# `curl` and `wrk` (for the http_server example's tests).
 #
 #   scripts/install-test-peers.sh
 #
@@ -12,7 +13,7 @@
 set -uo pipefail
 
 if [ "$#" -ne 0 ]; then
-    echo "usage: $0   (installs redis-tools: redis-cli and redis-benchmark)" >&2
+    echo "usage: $0   (installs redis-tools, curl and wrk)" >&2
     exit 2
 fi
 
@@ -24,12 +25,16 @@ missing_packages() {
     if ! command -v redis-cli >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1; then
         pkgs+=(redis-tools)
     fi
+    local program
+    for program in curl wrk; do  # each program is its package's name
+        command -v "$program" >/dev/null 2>&1 || pkgs+=("$program")
+    done
     echo "${pkgs[@]:-}"
 }
 
 packages=$(missing_packages)
 if [ -z "$packages" ]; then
-    say "redis-cli and redis-benchmark already installed ($(command -v redis-cli)); nothing to do"
+    say "redis-cli, redis-benchmark, curl and wrk already installed; nothing to do"
     exit 0
 fi
 
@@ -67,4 +72,4 @@ fi
 
 packages=$(missing_packages)
 [ -z "$packages" ] || cannot "apt-get succeeded but the programs are still not on PATH"
-say "installed: $(redis-cli --version)"
+say "installed: $(redis-cli --version); $(curl --version | head -n 1); $(wrk --version 2>&1 | head -n 1)"
