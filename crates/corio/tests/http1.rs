@@ -42,6 +42,7 @@ fn many_requests_share_one_keep_alive_connection() {
             );
         }
         // An unknown path is the service's 404, through the same connection.
+        client.ready().await.expect("the connection is still open");
         let response = client.send_request(get("/nowhere")).await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         assert_eq!(
@@ -65,6 +66,9 @@ fn concurrent_connections_on_a_multi_thread_runtime() {
                 corio::spawn(async move {
                     let mut client = http1_client(addr).await;
                     for r in 0..REQUESTS {
+                        // The previous exchange may still be wrapping up on the
+                        // connection's task (on another worker): wait until it has.
+                        client.ready().await.expect("the connection is still open");
                         let sent = format!("connection {c}, request {r}");
                         let response = client.send_request(echo(full(sent.clone()))).await;
                         let (status, body) = status_and_body(response.expect("a response")).await;
@@ -199,6 +203,7 @@ fn an_upgraded_connection_is_a_futures_io_stream_on_both_ends() {
             .header(UPGRADE, "echo")
             .body(empty())
             .unwrap();
+        client.ready().await.expect("the connection is still open");
         let response = client.send_request(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
 
@@ -233,6 +238,7 @@ fn hyper_runs_over_a_unix_socket_too() {
             .unwrap();
         corio::spawn(connection).detach();
         for _ in 0..3 {
+            client.ready().await.expect("the connection is still open");
             let response = client.send_request(get("/")).await.unwrap();
             assert_eq!(
                 status_and_body(response).await,
