@@ -7,11 +7,7 @@ use std::task::{Context, Poll, ready};
 use futures_lite::io::{AsyncRead, AsyncWrite};
 use hyper::rt::ReadBufCursor;
 
-/// The most one read asks for. hyper offers its whole spare buffer (8 KiB, growing to
-/// about 400 KiB for large bodies) as uninitialised memory, and futures-io readers take
-/// only initialised memory, so what is offered is zeroed first: the cap bounds that cost
-/// per read while still letting a fast sender fill 64 KiB per system call.
-const MAX_READ: usize = 64 * 1024;
+use super::read_size::ReadSize;
 
 pin_project_lite::pin_project! {
     /// A stream that speaks both I/O dialects: around any futures-io reader/writer
@@ -56,6 +52,7 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: T,
         vectored: bool,
+        read_size: ReadSize,
     }
 }
 
@@ -76,6 +73,7 @@ impl<T> Io<T> {
         Io {
             inner,
             vectored: false,
+            read_size: ReadSize::new(),
         }
     }
 
@@ -97,6 +95,7 @@ impl<T> Io<T> {
         Io {
             inner,
             vectored: true,
+            read_size: ReadSize::new(),
         }
     }
 
@@ -139,15 +138,19 @@ impl<T: AsyncRead> hyper::rt::Read for Io<T> {
         cx: &mut Context<'_>,
         mut buf: ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        let want = buf.remaining().min(MAX_READ);
+        let this = self.project();
+        // hyper's memory is uninitialised and futures-io takes initialised memory: zero
+        // what this read offers, sized to what the last reads brought (see ReadSize).
+        let want = this.read_size.offer(buf.remaining());
         let dst = buf.initialize_unfilled_to(want);
-        let n = ready!(self.project().inner.poll_read(cx, dst))?;
+        let n = ready!(this.inner.poll_read(cx, dst))?;
         if n > want {
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "the reader reported more bytes than the buffer holds",
             )));
         }
+        this.read_size.record(want, n);
         // SAFETY: the first `want` bytes of the unfilled part were initialised just above
         // (`initialize_unfilled_to`), and `n <= want`: `advance` marks as filled only bytes
         // that are initialised — and hold what the reader wrote.
@@ -254,11 +257,19 @@ mod tests {
     }
 
     #[test]
-    fn one_read_asks_for_at_most_max_read_bytes() {
+    fn one_read_offers_at_most_the_read_size_and_big_reads_grow_it() {
         futures_lite::future::block_on(async {
-            let mut io = Io::new(Cursor::new(vec![7u8; MAX_READ + 10]));
-            assert_eq!(hyper_read(&mut io, MAX_READ * 2).await.len(), MAX_READ);
-            assert_eq!(hyper_read(&mut io, MAX_READ * 2).await, [7; 10]);
+            let total = 3 * super::super::read_size::MAX;
+            let mut io = Io::new(Cursor::new(vec![7u8; total]));
+            let mut sizes = Vec::new();
+            let mut read = 0;
+            while read < total {
+                let n = hyper_read(&mut io, total).await.len();
+                sizes.push(n);
+                read += n;
+            }
+            assert_eq!(sizes[..5], [4096, 8192, 16384, 32768, 65536]);
+            assert_eq!(*sizes.iter().max().unwrap(), super::super::read_size::MAX);
         });
     }
 

@@ -59,6 +59,7 @@
 
 mod executor;
 mod io;
+mod read_size;
 mod timer;
 
 pub use executor::Executor;
