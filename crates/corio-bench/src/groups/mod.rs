@@ -6,6 +6,7 @@ use crate::measure::{Measurement, Plan};
 mod channel;
 pub(crate) mod executor;
 mod fs;
+mod http;
 pub(crate) mod net;
 mod process;
 mod sync;
@@ -25,4 +26,5 @@ pub(crate) const GROUPS: &[(&str, Group)] = &[
     ("net", net::run),
     ("process", process::run),
     ("fs", fs::run),
+    ("http", http::run),
 ];

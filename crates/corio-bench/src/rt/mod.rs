@@ -11,6 +11,7 @@
 //! | [`Channels`] | mpsc, queue, oneshot, broadcast | corio-*, tokio-*, smol-* |
 //! | [`Process`] | spawn and wait for a child process | corio-*, tokio-*, smol-* |
 //! | [`Fs`] | read and write whole files | corio-*, tokio-*, smol-* |
+//! | [`Http`] | TCP in hyper's I/O traits, hyper's timer | corio-*, tokio-*, smol-* |
 //!
 //! Workloads are generic functions (`fn spawn_many<R: Spawn>(…)`); [`contenders!`] lists,
 //! per capability, the runtimes that implement it — the one place to add a runtime to.
@@ -25,11 +26,16 @@ use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 mod corio_rt;
+mod http;
 mod smol_rt;
 mod tokio_rt;
 
+use corio_rt::Corio;
 pub(crate) use corio_rt::{CorioCt, CorioMt};
+pub(crate) use http::Http;
+use smol_rt::Smol;
 pub(crate) use smol_rt::{SmolCt, SmolMt};
+use tokio_rt::Tokio;
 pub(crate) use tokio_rt::{TokioCt, TokioMt};
 
 /// Every runtime flavour a column exists for, in table order. `corio-mt` has no
@@ -56,6 +62,8 @@ pub(crate) enum Needs {
     Process,
     /// [`Fs`].
     Fs,
+    /// [`Http`].
+    Http,
     /// Not a runtime workload: one of corio's building blocks alone, no peer has the same.
     CorioInternal,
 }
@@ -74,7 +82,8 @@ impl Needs {
                 | Needs::Locks
                 | Needs::Channels
                 | Needs::Process
-                | Needs::Fs,
+                | Needs::Fs
+                | Needs::Http,
                 _,
             ) => "not registered for this runtime",
         }
@@ -386,6 +395,9 @@ macro_rules! contenders {
         $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (fs: $($work:tt)*) => {
+        $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
+    };
+    (http: $($work:tt)*) => {
         $crate::rt::contenders!(@on [CorioMt, CorioCt, TokioMt, TokioCt, SmolMt, SmolCt] $($work)*)
     };
     (@on [$($rt:ident),*] $work:ident $args:tt) => {
