@@ -84,9 +84,12 @@ fn concurrent_connections_on_a_multi_thread_runtime() {
     });
 }
 
-/// Chunk `i` of the streamed body: 64 KiB of a pattern that differs from chunk to chunk.
+/// Chunk `i` of the streamed body: 64 KiB starting with its number, then a byte that
+/// differs from chunk to chunk.
 fn chunk(i: usize) -> Bytes {
-    (0..64 * 1024).map(|j| (i * 7 + j / 251) as u8).collect()
+    let mut chunk = vec![(i % 251) as u8; 64 * 1024];
+    chunk[..8].copy_from_slice(&(i as u64).to_le_bytes());
+    chunk.into()
 }
 
 #[test]

@@ -13,7 +13,10 @@
 //!
 //! Everything else is hyper's own API: a server accepts connections and spawns
 //! `serve_connection` for each; a client connects, hands the stream to `handshake`, and
-//! spawns the connection it returns.
+//! spawns the connection it returns. As with any runtime, set `TCP_NODELAY`
+//! ([`TcpStream::set_nodelay`](crate::net::TcpStream::set_nodelay)) on connections that
+//! stream bodies: otherwise Nagle's algorithm and the peer's delayed acknowledgements can
+//! hold a body's last segment back for up to 40 ms.
 //!
 //! ```
 //! use std::convert::Infallible;

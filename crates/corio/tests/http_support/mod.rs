@@ -94,6 +94,7 @@ impl TestServer {
 
 /// Serves one connection; an error (a client that went away) ends it quietly.
 pub async fn serve(stream: TcpStream, protocol: Protocol) {
+    stream.set_nodelay(true).expect("TCP_NODELAY");
     let io = Io::new(stream);
     let served = match protocol {
         Protocol::Http1 => {
@@ -114,9 +115,17 @@ pub async fn serve(stream: TcpStream, protocol: Protocol) {
     }
 }
 
+/// A connection to `addr`, without Nagle's algorithm (which, with the peer's delayed
+/// acknowledgements, would hold back the last segment of a streamed body by up to 40 ms).
+pub async fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    stream.set_nodelay(true).expect("TCP_NODELAY");
+    stream
+}
+
 /// An HTTP/1 client connection to `addr`; its connection task is spawned.
 pub async fn http1_client(addr: SocketAddr) -> http1::SendRequest<Body> {
-    let stream = TcpStream::connect(addr).await.expect("connect");
+    let stream = connect(addr).await;
     let (sender, connection) = http1::handshake(Io::new(stream))
         .await
         .expect("HTTP/1 handshake");
@@ -126,7 +135,7 @@ pub async fn http1_client(addr: SocketAddr) -> http1::SendRequest<Body> {
 
 /// An HTTP/2 client connection to `addr`; its connection task is spawned.
 pub async fn h2_client(addr: SocketAddr) -> http2::SendRequest<Body> {
-    let stream = TcpStream::connect(addr).await.expect("connect");
+    let stream = connect(addr).await;
     let (sender, connection) = http2::Builder::new(Executor::new())
         .timer(Timer::new())
         .handshake(Io::new(stream))
