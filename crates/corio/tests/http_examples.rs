@@ -20,14 +20,28 @@ async fn output_of(program: &str, args: &[&str], input: &[u8]) -> String {
     String::from_utf8(out.stdout).expect("text output")
 }
 
-#[test]
-fn curl_gets_posts_and_keeps_the_connection_alive() {
-    if !installed("curl") {
-        println!("SKIPPED: curl not found");
+/// Starts `http_server ARGS`, runs `test` with it, and stops it — or, when the client
+/// program `peer` is missing, prints SKIPPED and passes.
+fn against_server<F>(
+    peer: &str,
+    args: &'static [&'static str],
+    test: impl FnOnce(Server) -> F + Send + 'static,
+) where
+    F: Future<Output = Server> + Send + 'static,
+{
+    if !installed(peer) {
+        println!("SKIPPED: {peer} not found");
         return;
     }
-    limited(async {
-        let server = Server::start("http_server", &["127.0.0.1:0"]).await;
+    limited(async move {
+        let server = Server::start("http_server", args).await;
+        test(server).await.stop().await;
+    });
+}
+
+#[test]
+fn curl_gets_posts_and_keeps_the_connection_alive() {
+    against_server("curl", &["127.0.0.1:0"], |server| async move {
         let url = |path: &str| format!("http://{}{path}", server.addr);
 
         let head_and_body = output_of("curl", &["-si", &url("/")], b"").await;
@@ -79,18 +93,13 @@ fn curl_gets_posts_and_keeps_the_connection_alive() {
             both,
             format!("Hello, world!\n connects=1\n{JSON} connects=0\n")
         );
-        server.stop().await;
+        server
     });
 }
 
 #[test]
 fn curl_speaks_http2_with_prior_knowledge_to_the_h2c_server() {
-    if !installed("curl") {
-        println!("SKIPPED: curl not found");
-        return;
-    }
-    limited(async {
-        let server = Server::start("http_server", &["127.0.0.1:0", "--h2c"]).await;
+    against_server("curl", &["127.0.0.1:0", "--h2c"], |server| async move {
         let url = |path: &str| format!("http://{}{path}", server.addr);
         // One URL per curl: curl 7.88 (Debian 12's) mishandles reusing a prior-knowledge
         // connection for a second URL (fixed in curl 8.0, curl/curl#10643).
@@ -122,7 +131,7 @@ fn curl_speaks_http2_with_prior_knowledge_to_the_h2c_server() {
         )
         .await;
         assert_eq!(echoed, body);
-        server.stop().await;
+        server
     });
 }
 
@@ -145,12 +154,7 @@ print("one connection:", conn.sock.getsockname() == local)
 
 #[test]
 fn python_http_client_talks_to_the_server() {
-    if !installed("python3") {
-        println!("SKIPPED: python3 not found");
-        return;
-    }
-    limited(async {
-        let server = Server::start("http_server", &["127.0.0.1:0"]).await;
+    against_server("python3", &["127.0.0.1:0"], |server| async move {
         let port = server.port();
         let out = output_of("python3", &["-c", PYTHON_CLIENT, "127.0.0.1", &port], b"").await;
         assert_eq!(
@@ -162,7 +166,7 @@ fn python_http_client_talks_to_the_server() {
                 "one connection: True",
             ]
         );
-        server.stop().await;
+        server
     });
 }
 
@@ -205,12 +209,7 @@ fn requests_made(report: &str) -> u64 {
 
 #[test]
 fn wrk_load_gets_only_successful_responses() {
-    if !installed("wrk") {
-        println!("SKIPPED: wrk not found");
-        return;
-    }
-    limited(async {
-        let server = Server::start("http_server", &["127.0.0.1:0"]).await;
+    against_server("wrk", &["127.0.0.1:0"], |server| async move {
         let report = output_of(
             "wrk",
             &["-t1", "-c10", "-d1s", &format!("http://{}/", server.addr)],
@@ -220,7 +219,7 @@ fn wrk_load_gets_only_successful_responses() {
         assert!(requests_made(&report) > 0, "{report}");
         assert!(!report.contains("Socket errors"), "{report}");
         assert!(!report.contains("Non-2xx"), "{report}");
-        server.stop().await;
+        server
     });
 }
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use corio::hyper::Io;
 use hyper_util::rt::{TokioIo, TokioTimer};
 
-use super::{Corio, Smol, Spawn, Tokio};
+use super::{Corio, Net, Smol, Spawn, Tokio};
 
 /// A runtime's TCP, as hyper takes it.
 pub(crate) trait Http: Spawn {
@@ -38,6 +38,9 @@ pub(crate) trait Http: Spawn {
     fn timer() -> Self::Timer;
 }
 
+/// corio's own TCP stream, what users hand hyper, rather than the net group's `Async` around
+/// std's: it reads and writes through corio-net's byte-stream paths (a short read settles
+/// the readiness without another `recv`).
 impl<const MT: bool> Http for Corio<MT> {
     type Listener = corio::net::TcpListener;
     type Io = Io<corio::net::TcpStream>;
@@ -66,27 +69,22 @@ impl<const MT: bool> Http for Corio<MT> {
     }
 }
 
+/// tokio's and smol's TCP as the net group has it ([`Net`]), wrapped for hyper.
 impl<const MT: bool> Http for Tokio<MT> {
-    type Listener = tokio::net::TcpListener;
-    type Io = TokioIo<tokio::net::TcpStream>;
+    type Listener = <Self as Net>::Listener;
+    type Io = TokioIo<<Self as Net>::Stream>;
     type Timer = TokioTimer;
 
-    async fn listen() -> io::Result<(Self::Listener, SocketAddr)> {
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = l.local_addr()?;
-        Ok((l, addr))
+    fn listen() -> impl Future<Output = io::Result<(Self::Listener, SocketAddr)>> + Send {
+        <Self as Net>::listen()
     }
 
     async fn accept(l: &Self::Listener) -> io::Result<Self::Io> {
-        let (s, _) = l.accept().await?;
-        s.set_nodelay(true)?;
-        Ok(TokioIo::new(s))
+        <Self as Net>::accept(l).await.map(TokioIo::new)
     }
 
     async fn connect(addr: SocketAddr) -> io::Result<Self::Io> {
-        let s = tokio::net::TcpStream::connect(addr).await?;
-        s.set_nodelay(true)?;
-        Ok(TokioIo::new(s))
+        <Self as Net>::connect(addr).await.map(TokioIo::new)
     }
 
     fn timer() -> Self::Timer {
@@ -95,26 +93,20 @@ impl<const MT: bool> Http for Tokio<MT> {
 }
 
 impl<const MT: bool> Http for Smol<MT> {
-    type Listener = smol::net::TcpListener;
-    type Io = Io<smol::net::TcpStream>;
+    type Listener = <Self as Net>::Listener;
+    type Io = Io<<Self as Net>::Stream>;
     type Timer = SmolTimer;
 
-    async fn listen() -> io::Result<(Self::Listener, SocketAddr)> {
-        let l = smol::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = l.local_addr()?;
-        Ok((l, addr))
+    fn listen() -> impl Future<Output = io::Result<(Self::Listener, SocketAddr)>> + Send {
+        <Self as Net>::listen()
     }
 
     async fn accept(l: &Self::Listener) -> io::Result<Self::Io> {
-        let (s, _) = l.accept().await?;
-        s.set_nodelay(true)?;
-        Ok(Io::new(s))
+        <Self as Net>::accept(l).await.map(Io::new)
     }
 
     async fn connect(addr: SocketAddr) -> io::Result<Self::Io> {
-        let s = smol::net::TcpStream::connect(addr).await?;
-        s.set_nodelay(true)?;
-        Ok(Io::new(s))
+        <Self as Net>::connect(addr).await.map(Io::new)
     }
 
     fn timer() -> Self::Timer {
