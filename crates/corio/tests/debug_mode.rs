@@ -7,6 +7,8 @@
 //! tasks really block (`std::thread::sleep`, which never returns early), so "slower than the
 //! threshold" holds by construction, not by timing luck.
 
+mod support;
+
 use std::time::Duration;
 
 use corio::process::{Command, Stdio};
@@ -272,5 +274,41 @@ fn sigusr1_prints_the_task_dump_even_while_the_loop_is_blocked() {
             rest.push_str(&line);
         }
         assert!(status.success(), "{rest}");
+    });
+}
+
+#[test]
+fn the_debug_mode_example_shows_the_blocker_the_tree_and_the_pending_tasks() {
+    if scenario().is_some() {
+        return;
+    }
+    corio::run(async {
+        let out = corio::timeout(
+            LIMIT,
+            Command::new(support::example("debug_mode"))
+                .env_remove("CORIO_DEBUG")
+                .kill_on_drop(true)
+                .output(),
+        )
+        .await
+        .expect("the example finished in time")
+        .expect("the example ran");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        let file = "crates/corio/examples/debug_mode.rs";
+        assert!(
+            slow_poll_seconds(&stderr, &format!("\"blocker\" (spawned at {file}:"))
+                >= BLOCK.as_secs_f64()
+        );
+        assert!(stdout.starts_with("corio: 4 live tasks\n#"), "{stdout}");
+        assert!(
+            stdout.contains("├─ #") && stdout.contains("└─ #"),
+            "{stdout}"
+        );
+        assert!(
+            stderr.contains("shutting down with tasks still pending"),
+            "{stderr}"
+        );
     });
 }
