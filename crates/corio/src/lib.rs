@@ -43,3 +43,8 @@ pub use net::{open_connection, start_server};
 pub use sync::{
     Barrier, BoundedSemaphore, Condition, Event, LifoQueue, Lock, PriorityQueue, Queue, Semaphore,
 };
+
+/// The code blocks of `docs/guide.md`, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide.md")]
+pub struct GuideDoctests;
