@@ -296,8 +296,7 @@ impl<T> fmt::Debug for Sender<T> {
 /// Receives every value sent after it subscribed, in order.
 ///
 /// A receiver that falls more than the channel's capacity behind loses the oldest values and
-/// is told how many ([`RecvError::Lagged`](crate::broadcast::RecvError::Lagged)); the
-/// sender never waits for it.
+/// is told how many ([`RecvError::Lagged`]); the sender never waits for it.
 ///
 /// ```
 /// use corio_sync::broadcast::{self, TryRecvError};
