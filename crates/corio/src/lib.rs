@@ -25,6 +25,7 @@
 
 pub mod fs;
 pub mod io;
+mod macro_support;
 pub mod net;
 pub mod prelude;
 pub mod process;
@@ -35,6 +36,7 @@ pub mod sync;
 pub mod task;
 pub mod time;
 
+pub use corio_macros::{main, test};
 pub use runtime::{Builder, Runtime, block_on, run};
 pub use task::{Task, TaskError, TaskGroup, spawn, task_group, wait_for, yield_now};
 pub use time::{TimeoutError, sleep, sleep_until, timeout, timeout_at};
@@ -43,3 +45,10 @@ pub use net::{open_connection, start_server};
 pub use sync::{
     Barrier, BoundedSemaphore, Condition, Event, LifoQueue, Lock, PriorityQueue, Queue, Semaphore,
 };
+
+/// What `#[corio::main]` and `#[corio::test]` expand to call. Not an API: it changes whenever
+/// the macros do.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::macro_support::{Shuffle, TestOutcome, run_main, run_test};
+}
