@@ -17,6 +17,9 @@
 //! assert_eq!(answer, 42);
 //! ```
 //!
+//! `#[corio::main]` runs an `async fn main` this way, and `#[corio::test]` runs an `async fn`
+//! test on a fresh runtime with a virtual clock (see [`main`] and [`test`]).
+//!
 //! The crates underneath can be used on their own: `corio-executor` (the schedulers and
 //! tasks), `corio-timer` (timing wheel, sleeps, intervals, timeouts, real and virtual clocks),
 //! `corio-reactor` (edge-triggered readiness I/O), `corio-sync` (primitives for any
