@@ -33,30 +33,37 @@ pub(crate) fn expand(
         body,
     } = function;
 
+    // A body whose value has the wrong type is reported at its last token, where the value
+    // is, rather than at the attribute.
+    let at_value = Span::call_site().located_at(
+        body.stream()
+            .into_iter()
+            .last()
+            .map_or_else(|| body.span_close(), |last| last.span()),
+    );
     let mut block = code("let body = async")?;
     block.extend([TokenTree::Group(body)]);
     block.extend(code(";")?);
     let builder = builder(options);
     match attribute {
         Attribute::Main => {
-            block.extend(code(&format!(
-                "::corio::__private::run_main({builder}, body)"
-            ))?);
+            let run = code(&format!("::corio::__private::run_main({builder}, body)"))?;
+            block.extend(respan(run, at_value));
         }
         Attribute::Test => {
             // A `dyn Future` with the declared output: `run_test` is compiled once per
             // output type rather than once per test, and a `?` in the body knows its error
             // type.
-            block.extend(code(
-                "let body = ::core::pin::pin!(body); ::corio::__private::run_test::<",
-            )?);
+            block.extend(code("let body = ::core::pin::pin!(body);")?);
+            block.extend(respan(code("::corio::__private::run_test::<")?, at_value));
             if output.is_empty() {
                 block.extend(code("()")?);
             } else {
                 block.extend(output.clone());
             }
             let shuffle = shuffle(options);
-            block.extend(code(&format!(">({builder}, {shuffle}, body)"))?);
+            let args = code(&format!(">({builder}, {shuffle}, body)"))?;
+            block.extend(respan(args, at_value));
         }
     }
 
@@ -111,6 +118,24 @@ fn shuffle(options: &Options) -> String {
         }
         (Flavor::CurrentThread, None) => "::corio::__private::Shuffle::FromEnv".to_owned(),
     }
+}
+
+/// `tokens`, every one (groups included) placed at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Group(group) => {
+                let mut moved = Group::new(group.delimiter(), respan(group.stream(), span));
+                moved.set_span(span);
+                TokenTree::Group(moved)
+            }
+            mut other => {
+                other.set_span(span);
+                other
+            }
+        })
+        .collect()
 }
 
 /// Tokens for Rust source written here; they resolve where the attribute was written.

@@ -159,6 +159,19 @@ async fn should_panic_keeps_working() {
 #[corio::test]
 pub async fn visibility_and_doc_comments_are_kept() {}
 
+/// With `use corio::test;`, a plain `#[test]` is corio's; the `#[test]` it generates must
+/// still be the standard one, not corio's again.
+mod with_corio_test_imported {
+    use corio::test;
+
+    #[test]
+    async fn test_means_corio_test_here() {
+        let started = corio::time::now();
+        corio::sleep(super::HOUR).await;
+        assert_eq!(corio::time::now() - started, super::HOUR);
+    }
+}
+
 /// The order in which 8 tasks that are all ready at once take their first step.
 async fn ready_order() -> Vec<usize> {
     let order = Arc::new(Mutex::new(Vec::new()));
