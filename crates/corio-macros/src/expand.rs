@@ -98,6 +98,8 @@ fn builder(options: &Options) -> String {
             builder.push_str(".current_thread()");
         }
         Flavor::CurrentThread => {}
+        // `Builder::new()` is already multi-thread with one worker per core.
+        Flavor::MultiThread(None) if options.clock == Clock::Real => {}
         // 0: one worker per core.
         Flavor::MultiThread(workers) => {
             builder.push_str(&format!(".worker_threads({}usize)", workers.unwrap_or(0)));

@@ -76,8 +76,8 @@ pub(crate) fn parse(
                     format!("{} does not take `{text}` functions", attribute.name()),
                 ));
             }
-            // An ABI, after `extern` (reported already).
-            Some((TokenTree::Literal(_), _)) if i > 0 => {}
+            // The ABI after `extern` (reported already).
+            Some((TokenTree::Literal(_), _)) => {}
             Some((token, _)) => {
                 errors.push(not_a_function(attribute, token.span()));
                 return None;
@@ -130,10 +130,7 @@ pub(crate) fn parse(
         Some(TokenTree::Group(params)) if params.delimiter() == Delimiter::Parenthesis => {
             if !params.stream().is_empty() {
                 let what = match attribute {
-                    Attribute::Main => {
-                        "the program's `main` takes no arguments (read them with \
-                                        `std::env::args()`)"
-                    }
+                    Attribute::Main => "`main` takes no arguments (see `std::env::args()`)",
                     Attribute::Test => "a test takes no arguments",
                 };
                 errors.push(Error::new(

@@ -30,7 +30,7 @@ impl Attribute {
 }
 
 /// The scheduler.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flavor {
     CurrentThread,
     /// `None`: one worker per core, the runtime's default.
@@ -38,14 +38,13 @@ pub(crate) enum Flavor {
 }
 
 /// The clock the runtime's timers follow.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Clock {
     Real,
     Virtual,
 }
 
 /// The runtime an attribute asks for.
-#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Options {
     pub(crate) flavor: Flavor,
     pub(crate) clock: Clock,
@@ -58,7 +57,7 @@ pub(crate) struct Options {
 /// Each option as given, with where it was written, before the defaults are applied.
 #[derive(Default)]
 struct Given {
-    flavor: Option<(Flavor, Span)>,
+    flavor: Option<Flavor>,
     worker_threads: Option<(u64, Span)>,
     clock: Option<Clock>,
     debug: Option<bool>,
@@ -104,7 +103,7 @@ fn apply(attribute: Attribute, given: &mut Given, arg: &Arg) -> Result<(), Error
                     ));
                 }
             };
-            given.flavor = Some((flavor, arg.name_span));
+            given.flavor = Some(flavor);
         }
         "worker_threads" => {
             let n = integer(
@@ -215,7 +214,7 @@ fn mismatch(value: &Value, usage: &str) -> Error {
 /// Applies the defaults and rejects the combinations no runtime can honour.
 fn combine(attribute: Attribute, given: Given, errors: &mut Vec<Error>) -> Options {
     let flavor = match (given.flavor, given.worker_threads) {
-        (Some((Flavor::CurrentThread, _)), Some((_, workers_span))) => {
+        (Some(Flavor::CurrentThread), Some((_, workers_span))) => {
             errors.push(Error::new(
                 workers_span,
                 "`worker_threads` needs `flavor = \"multi_thread\"`: a current-thread runtime \
@@ -224,7 +223,7 @@ fn combine(attribute: Attribute, given: Given, errors: &mut Vec<Error>) -> Optio
             Flavor::CurrentThread
         }
         (_, Some((n, _))) => Flavor::MultiThread(Some(n)),
-        (Some((flavor, _)), None) => flavor,
+        (Some(flavor), None) => flavor,
         (None, None) => match attribute {
             // `corio::run`'s default.
             Attribute::Main => Flavor::MultiThread(None),
