@@ -115,7 +115,20 @@ pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///     let task = corio::task::spawn_blocking(|| 6 * 7);
 ///     assert_eq!(task.await.unwrap(), 42);
 /// }
-/// # fn main() {}
+/// # // The bodies above, on the runtimes the attributes build (see the first example).
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// #     let seeded = corio::Builder::new().virtual_clock().shuffle_seed(1234).build()?;
+/// #     seeded.block_on(async {
+/// #         let (a, b) = (corio::spawn(async { 1 }), corio::spawn(async { 2 }));
+/// #         assert_eq!(a.await? + b.await?, 3);
+/// #         Ok::<(), corio::TaskError>(())
+/// #     })?;
+/// #     corio::Builder::new().worker_threads(2).build()?.block_on(async {
+/// #         let task = corio::task::spawn_blocking(|| 6 * 7);
+/// #         assert_eq!(task.await.unwrap(), 42);
+/// #     });
+/// #     Ok(())
+/// # }
 /// ```
 ///
 /// **Shaking a whole suite.** A test without `seed` reads the environment variable
