@@ -31,6 +31,33 @@ pub fn run_main<F: Future>(builder: Builder, main: F) -> F::Output {
 }
 
 /// How a test's ready tasks are ordered.
+///
+/// ```
+/// use corio::__private::{Shuffle, run_test};
+///
+/// // Eight tasks race to send first; with a seed, the same one wins on every run.
+/// let race = |shuffle| {
+///     let body = std::pin::pin!(async {
+///         let (tx, rx) = std::sync::mpsc::channel();
+///         let racers: Vec<_> = (0..8u32)
+///             .map(|i| {
+///                 let tx = tx.clone();
+///                 corio::spawn(async move { tx.send(i).unwrap() })
+///             })
+///             .collect();
+///         for racer in racers {
+///             racer.await.unwrap();
+///         }
+///         Ok::<u32, String>(rx.recv().unwrap())
+///     });
+///     run_test(corio::Builder::new().current_thread(), shuffle, body)
+/// };
+/// let winner = race(Shuffle::Seed(42));
+/// assert!(matches!(winner, Ok(0..8)));
+/// for _ in 0..3 {
+///     assert_eq!(race(Shuffle::Seed(42)), winner);
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shuffle {
     /// Shuffled by this seed, written in the attribute.
@@ -143,6 +170,17 @@ fn report_seed(seed: u64) {
 }
 
 /// The values an `#[corio::test]` function may return, and whether one is a failure.
+///
+/// ```
+/// use corio::__private::TestOutcome;
+/// use std::process::ExitCode;
+///
+/// assert!(!().is_failure());
+/// assert!(!Ok::<u8, String>(1).is_failure());
+/// assert!(Err::<u8, _>("boom").is_failure());
+/// assert!(ExitCode::FAILURE.is_failure());
+/// assert!(!ExitCode::SUCCESS.is_failure());
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a #[corio::test] function returns `()`, `Result<T, E>` or `ExitCode`, not `{Self}`"
 )]
