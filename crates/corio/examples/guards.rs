@@ -96,7 +96,17 @@ fn main() {
             Duration::from_millis(10),
         )
         .await;
-        corio::sleep(Duration::from_millis(10)).await; // let the rollback tasks run
+        // The rollbacks run as tasks of their own: wait (at most a few seconds) until they have.
+        let rolled_back = || async { log.lock().await.iter().filter(|e| *e == "rollback").count() };
+        let _ = corio::wait_for(
+            async {
+                while rolled_back().await < 2 {
+                    corio::sleep(Duration::from_millis(1)).await;
+                }
+            },
+            Duration::from_secs(5),
+        )
+        .await;
         let log = log.lock().await;
         let count = |what: &str| log.iter().filter(|entry| *entry == what).count();
         println!(

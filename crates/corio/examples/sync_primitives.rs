@@ -103,7 +103,7 @@ async fn semaphore() {
                     a.0 += 1;
                     a.1 = a.1.max(a.0);
                 }
-                corio::sleep(Duration::from_millis(10)).await;
+                corio::sleep(Duration::from_millis(50)).await;
                 active.lock().await.0 -= 1;
             })
         })

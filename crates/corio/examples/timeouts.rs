@@ -19,8 +19,8 @@ fn main() {
     corio::run(async {
         // wait_for: the reply, or TimeoutError once the limit passes (the request is
         // dropped, i.e. cancelled, before the error comes back).
-        let fast = corio::wait_for(request("fast", 10), Duration::from_millis(100)).await;
-        let slow = corio::wait_for(request("slow", 1_000), Duration::from_millis(100)).await;
+        let fast = corio::wait_for(request("fast", 10), Duration::from_millis(500)).await;
+        let slow = corio::wait_for(request("slow", 5_000), Duration::from_millis(50)).await;
         println!("wait_for: fast -> {fast:?}, slow -> {slow:?}");
 
         // timeout: the same, with tokio's argument order.
@@ -30,9 +30,9 @@ fn main() {
         }
 
         // One deadline for a whole conversation: each step gets what is left of it.
-        let deadline = corio::time::now() + Duration::from_millis(120);
+        let deadline = corio::time::now() + Duration::from_millis(300);
         let mut steps = Vec::new();
-        for (step, ms) in [("login", 40), ("query", 40), ("report", 80)] {
+        for (step, ms) in [("login", 20), ("query", 20), ("report", 5_000)] {
             match corio::timeout_at(deadline, request(step, ms)).await {
                 Ok(done) => steps.push(done),
                 Err(TimeoutError) => {
@@ -44,12 +44,12 @@ fn main() {
 
         // A scope (asyncio's `async with asyncio.timeout(d) as cm:`): the work finds it
         // needs longer and moves the deadline from inside.
-        let scope = TimeoutScope::after(Duration::from_millis(50));
+        let scope = TimeoutScope::after(Duration::from_millis(200));
         let outcome = scope
             .run(async {
-                let first = request("part 1", 30).await;
-                scope.reschedule(Some(corio::time::now() + Duration::from_millis(200)));
-                let second = request("part 2", 60).await;
+                let first = request("part 1", 10).await;
+                scope.reschedule(Some(corio::time::now() + Duration::from_secs(5)));
+                let second = request("part 2", 300).await; // past the first deadline
                 (first, second)
             })
             .await;
