@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 use crate::meta::Meta;
 
 /// The environment variable that turns debug mode on (`CORIO_DEBUG=1`), like asyncio's
-/// `PYTHONASYNCIODEBUG`.
+/// `PYTHONASYNCIODEBUG`; read by [`DebugConfig::from_env`].
+///
+/// ```
+/// assert_eq!(corio_executor::DEBUG_ENV, "CORIO_DEBUG");
+/// ```
 pub const DEBUG_ENV: &str = "CORIO_DEBUG";
 
 /// What a runtime records and reports about its tasks; off by default.
@@ -40,6 +44,13 @@ pub struct DebugConfig {
 impl DebugConfig {
     /// The slow-poll threshold of debug mode unless set: 100 ms, as asyncio's
     /// `slow_callback_duration`.
+    ///
+    /// ```
+    /// use corio_executor::DebugConfig;
+    /// use std::time::Duration;
+    ///
+    /// assert_eq!(DebugConfig::DEFAULT_SLOW_POLL, Duration::from_millis(100));
+    /// ```
     pub const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(100);
 
     /// Nothing tracked, nothing reported (the default).
