@@ -4,12 +4,16 @@
 //!   failing step stops the run with its output on the terminal and a non-zero exit code.
 //!   It starts by installing the programs the real-peer tests talk to
 //!   (`scripts/install-test-peers.sh`); that step never fails the run, as those tests skip
-//!   when their peer is missing.
+//!   when their peer is missing. Then it checks that every public item has an example in its
+//!   doc comment ([`doc_examples`]), before the cargo steps.
 //! - `cargo xtask bench [GROUP…] [--quick]` — the cross-runtime benchmarks (corio vs tokio vs
 //!   smol); `cargo xtask bench --help` for the groups and options.
+//! - `cargo xtask doc-examples` — that check alone.
 //! - `cargo xtask loom [TEST-ARGS…]` — the loom models of corio-executor's sleep/wake protocols
 //!   and corio-sync's permit core, built with `--cfg corio_loom` in a target directory of
 //!   their own.
+
+mod doc_examples;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -141,8 +145,15 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("bench") => bench(&args[1..]),
         Some("loom") => loom(&args[1..]),
+        Some("doc-examples") => {
+            if check_doc_examples(None) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         _ => {
-            eprintln!("usage: cargo xtask <ci | bench [ARGS…] | loom [TEST-ARGS…]>");
+            eprintln!("usage: cargo xtask <ci | bench [ARGS…] | loom [TEST-ARGS…] | doc-examples>");
             eprintln!(
                 "  ci     rustfmt, clippy, build, tests, loom models and rustdoc — what CI runs"
             );
@@ -150,6 +161,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "  loom   the loom models of the executor's protocols and the sync permit core"
             );
+            eprintln!("  doc-examples  the public items whose doc comment has no code example");
             ExitCode::from(2)
         }
     }
@@ -166,14 +178,21 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")))
 }
 
+/// The steps `cargo xtask ci` runs before [`CI_STEPS`]: installing the test peers and
+/// [`check_doc_examples`].
+const OWN_STEPS: usize = 2;
+
 fn ci() -> ExitCode {
     let started = Instant::now();
-    let total = CI_STEPS.len() + 1;
+    let total = CI_STEPS.len() + OWN_STEPS;
     install_test_peers(total);
+    if !check_doc_examples(Some(total)) {
+        return ExitCode::FAILURE;
+    }
     for (i, step) in CI_STEPS.iter().enumerate() {
         println!(
             "\n==> [{}/{total}] {}: cargo {}",
-            i + 2,
+            i + 1 + OWN_STEPS,
             step.name,
             step.args.join(" ")
         );
@@ -233,6 +252,43 @@ fn install_test_peers(total: usize) {
             PEERS.join(" or ")
         ),
     }
+}
+
+/// The second step of `cargo xtask ci` (numbered when `total` is given), and
+/// `cargo xtask doc-examples`: every public item of `crates/*/src` has a code example in its
+/// doc comment. Lists each one that has none and returns `false` if any.
+fn check_doc_examples(total: Option<usize>) -> bool {
+    let number = total
+        .map(|total| format!("[2/{total}] "))
+        .unwrap_or_default();
+    println!("\n==> {number}doc examples: a code example on every public item");
+    let root = workspace_root();
+    let missing = match doc_examples::check_workspace(&root.join("crates")) {
+        Ok(missing) => missing,
+        Err(e) => {
+            eprintln!("==> FAILED: doc examples: could not read crates/: {e}");
+            return false;
+        }
+    };
+    if missing.is_empty() {
+        println!("==> doc examples passed");
+        return true;
+    }
+    for item in &missing {
+        let file = item.file.strip_prefix(&root).unwrap_or(&item.file);
+        eprintln!(
+            "{}:{}: {} has no example",
+            file.display(),
+            item.line,
+            item.item
+        );
+    }
+    eprintln!(
+        "==> FAILED: doc examples: {} public items without a code example in their doc \
+         comment (add a ``` block that asserts what the item does)",
+        missing.len()
+    );
+    false
 }
 
 /// Whether `program` is on the `PATH`.

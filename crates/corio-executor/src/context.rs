@@ -132,6 +132,21 @@ pub(crate) fn pop_local() -> Option<Runnable<Meta>> {
         .flatten()
 }
 
+/// Takes the task at the index `pick(len)` chooses from this thread's non-empty
+/// current-thread queue (the shuffled order).
+pub(crate) fn pop_local_nth(pick: impl FnOnce(usize) -> usize) -> Option<Runnable<Meta>> {
+    CTX.try_with(|c| {
+        let mut q = c.local.try_borrow_mut().ok()?;
+        if q.is_empty() {
+            return None;
+        }
+        let i = pick(q.len()).min(q.len() - 1);
+        q.swap_remove_back(i)
+    })
+    .ok()
+    .flatten()
+}
+
 /// Whether this thread's current-thread queue holds tasks.
 pub(crate) fn has_local() -> bool {
     CTX.try_with(|c| c.local.try_borrow().is_ok_and(|q| !q.is_empty()))

@@ -6,11 +6,36 @@
 //! spent, [`consume`] wakes the task and returns `Pending`, and the scheduler runs someone
 //! else before polling it again. Outside a corio task the budget is unlimited, so a leaf future
 //! can call [`consume`] unconditionally and behaves as usual under any other executor.
+//!
+//! ```
+//! use std::future::poll_fn;
+//! use corio_executor::{Executor, ThreadDriver, coop};
+//!
+//! // A leaf future that is always ready still gives the loop a turn now and then.
+//! let ex = Executor::current_thread(ThreadDriver::new());
+//! let polls = ex.block_on(async {
+//!     let mut polls = 0;
+//!     for _ in 0..1000 {
+//!         poll_fn(|cx| {
+//!             polls += 1;
+//!             coop::consume(cx)
+//!         })
+//!         .await;
+//!     }
+//!     polls
+//! });
+//! assert!(polls > 1000); // a spent budget answered Pending, and the future was polled again
+//! ```
 
 use std::cell::Cell;
 use std::task::{Context, Poll};
 
 /// Units a task gets for each poll.
+///
+/// ```
+/// // Enough for a burst of ready work, small enough to keep other tasks' latency low.
+/// assert!((32..=1024).contains(&corio_executor::coop::BUDGET));
+/// ```
 pub const BUDGET: u32 = 128;
 
 /// The budget outside a task: never spent.

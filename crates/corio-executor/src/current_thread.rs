@@ -11,6 +11,7 @@
 
 use std::future::Future;
 use std::pin::{Pin, pin};
+use std::sync::atomic::{AtomicU64, Ordering as StdOrdering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
@@ -22,6 +23,7 @@ use crate::block_on::ThreadWaker;
 use crate::blocking::{BlockingConfig, Pool};
 use crate::context::{self, CT_LOOP};
 use crate::coop;
+use crate::debug;
 use crate::driver::Driver;
 use crate::locals;
 use crate::meta::Meta;
@@ -53,6 +55,9 @@ pub(crate) struct Shared {
     /// woken again at the next release).
     handoff: Mutex<Vec<Waker>>,
     blocking: Pool,
+    /// The state of the generator that picks the next ready task when the order is shuffled
+    /// (`with_shuffle_seed`); 0 = first come, first served. Only the loop's thread steps it.
+    shuffle: AtomicU64,
 }
 
 impl Shared {
@@ -66,6 +71,7 @@ impl Shared {
             looping: AtomicBool::new(false),
             handoff: Mutex::new(Vec::new()),
             blocking: Pool::new(BlockingConfig::default()),
+            shuffle: AtomicU64::new(0),
         })
     }
 
@@ -110,13 +116,45 @@ impl Shared {
         wake_sleeper(&self.sleeping, &*self.driver);
     }
 
+    /// Shuffles the order ready tasks run in, reproducibly from `seed`.
+    pub(crate) fn shuffle(&self, seed: u64) {
+        // splitmix64 of the seed: nearby seeds give unrelated orders, and the state is never
+        // 0, which would stop xorshift (and means "off" here).
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        self.shuffle
+            .store((z ^ (z >> 31)) | 1, StdOrdering::Relaxed);
+    }
+
     fn next_task(&self, tick: u32) -> Option<Runnable<Meta>> {
+        if self.shuffle.load(StdOrdering::Relaxed) != 0 {
+            return self.next_shuffled();
+        }
         if tick.is_multiple_of(INJECT_INTERVAL) {
             if let Ok(r) = self.injector.pop() {
                 return Some(r);
             }
         }
         context::pop_local().or_else(|| self.injector.pop().ok())
+    }
+
+    /// Any ready task, picked by the shuffle generator: every task waiting in the injector
+    /// joins the local queue first, so the pick is among all of them.
+    fn next_shuffled(&self) -> Option<Runnable<Meta>> {
+        while let Ok(r) = self.injector.pop() {
+            if let Err(r) = context::push_local(self.addr(), r) {
+                return Some(r);
+            }
+        }
+        context::pop_local_nth(|len| {
+            let mut x = self.shuffle.load(StdOrdering::Relaxed);
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.shuffle.store(x, StdOrdering::Relaxed);
+            (x % len as u64) as usize
+        })
     }
 
     pub(crate) fn block_on<F: Future>(self: &Arc<Self>, fut: F) -> F::Output {
@@ -178,8 +216,10 @@ impl Shared {
         let mut since_driver: u32 = 0;
         loop {
             if main.woken.swap(false, Ordering::Acquire) {
-                let poll = locals::scope(&mut values, false, || {
-                    coop::with_budget(|| fut.as_mut().poll(&mut cx))
+                let poll = debug::main_poll(self.registry.diagnostics(), || {
+                    locals::scope(&mut values, false, || {
+                        coop::with_budget(|| fut.as_mut().poll(&mut cx))
+                    })
                 });
                 if let Poll::Ready(out) = poll {
                     return out;
@@ -220,7 +260,9 @@ impl Shared {
     /// runtime's loop, where the loop drops them itself) drops them all here, waiting until
     /// `deadline` at most (by default 1 s). True when no task is left.
     pub(crate) fn shutdown(&self, deadline: Option<Instant>) -> bool {
-        self.closed.store(true, Ordering::SeqCst);
+        if !self.closed.swap(true, Ordering::SeqCst) {
+            self.registry.report_pending();
+        }
         self.registry.close();
         self.registry.cancel_all();
         if context::worker_of(self.addr()).is_some() {

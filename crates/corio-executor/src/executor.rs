@@ -3,12 +3,13 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::panic::Location;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::blocking::{BlockingConfig, BlockingTask};
+use crate::debug::DebugConfig;
+use crate::dump::TaskDump;
 
 use crate::context;
 use crate::current_thread;
@@ -18,7 +19,7 @@ use crate::handle::Handle;
 use crate::info::TaskInfo;
 use crate::multi_thread;
 use crate::parker::lock;
-use crate::scheduler::{Scheduler, info};
+use crate::scheduler::{Origin, Scheduler};
 use crate::task::Task;
 
 /// A task scheduler: runs spawned tasks and drives a main future, parking in a [`Driver`]
@@ -165,7 +166,7 @@ impl Executor {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.sched.spawn(None, fut)
+        self.sched.spawn(Origin::caller(), fut)
     }
 
     /// Spawns a task with a name (listed by [`all_tasks`](Executor::all_tasks) with its spawn
@@ -185,7 +186,7 @@ impl Executor {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.sched.spawn(info(Some(name), Location::caller()), fut)
+        self.sched.spawn(Origin::named(Some(name)), fut)
     }
 
     /// The live tasks of this executor, by id.
@@ -329,6 +330,78 @@ impl Executor {
     pub fn with_blocking_config(self, config: BlockingConfig) -> Executor {
         self.sched.blocking().configure(config);
         self
+    }
+
+    /// Sets what this executor records and reports about its tasks (debug mode); tasks
+    /// spawned from now on follow it. See [`DebugConfig`].
+    ///
+    /// ```
+    /// use corio_executor::{DebugConfig, Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new()).with_debug(DebugConfig::on());
+    /// let _t = ex.spawn(std::future::pending::<()>()).unwrap();
+    /// assert!(ex.all_tasks()[0].location().is_some()); // tracked: even unnamed tasks
+    /// ```
+    pub fn with_debug(self, config: DebugConfig) -> Executor {
+        self.sched.registry().diagnostics().configure(config);
+        self
+    }
+
+    /// Runs the ready tasks of a current-thread executor in an order shuffled by a
+    /// pseudo-random generator seeded with `seed`, instead of first come, first served: the
+    /// same seed gives the same order, so an ordering bug found this way can be replayed.
+    /// Fails with `InvalidInput` for a multi-thread executor, whose order no seed decides.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver, spawn};
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// let order = |seed| {
+    ///     let ex = Executor::current_thread(ThreadDriver::new()).with_shuffle_seed(seed).unwrap();
+    ///     let seen = Arc::new(Mutex::new(Vec::new()));
+    ///     ex.block_on(async {
+    ///         let tasks: Vec<_> = (0..8)
+    ///             .map(|i| {
+    ///                 let seen = seen.clone();
+    ///                 spawn(async move { seen.lock().unwrap().push(i) })
+    ///             })
+    ///             .collect();
+    ///         for t in tasks {
+    ///             t.await.unwrap();
+    ///         }
+    ///     });
+    ///     Arc::try_unwrap(seen).unwrap().into_inner().unwrap()
+    /// };
+    /// assert_eq!(order(7), order(7));
+    /// assert!(Executor::multi_thread(1, ThreadDriver::new())?.with_shuffle_seed(7).is_err());
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn with_shuffle_seed(self, seed: u64) -> io::Result<Executor> {
+        match &self.sched {
+            Scheduler::Current(s) => {
+                s.shuffle(seed);
+                Ok(self)
+            }
+            Scheduler::Multi(_) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a shuffle seed needs a current-thread executor: a multi-thread one's order \
+                 depends on its threads, not on a seed",
+            )),
+        }
+    }
+
+    /// The live tasks of this executor as a tree (see [`dump`](crate::dump)), from any
+    /// thread.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new());
+    /// let _t = ex.spawn_named("waiter", std::future::pending::<()>()).unwrap();
+    /// assert!(ex.dump().to_string().contains("\"waiter\""));
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        TaskDump::new(self.all_tasks())
     }
 
     /// Threads in the blocking pool right now, busy or idle; it drops back to 0 once they

@@ -6,12 +6,13 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use pin_project_lite::pin_project;
 
 use crate::context;
+use crate::debug::{self, Described};
 use crate::error::panic_message;
-use crate::id::TaskId;
 use crate::meta::Meta;
 
 pin_project! {
@@ -35,14 +36,35 @@ impl<F: Future> Future for Harness<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let fut = self.project().fut;
+        #[cfg(feature = "tracing")]
+        let _span = context::with_current_meta(|m| {
+            tracing::trace_span!(
+                target: "corio::task",
+                "poll",
+                task_id = m.id().as_u64(),
+                task_name = m.name().unwrap_or("")
+            )
+            .entered()
+        });
+        // Only tracked tasks (debug mode) pay for reading the clock.
+        let started = context::with_current_meta(|m| m.stats().is_some())
+            .unwrap_or(false)
+            .then(Instant::now);
         // Catching here (rather than in async-task) keeps the payload as the task's output and
         // lets us report it if nobody ever awaits the task.
-        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+        let polled = catch_unwind(AssertUnwindSafe(|| fut.poll(cx)));
+        if let Some(started) = started {
+            let took = started.elapsed();
+            context::with_current_meta(|m| debug::after_poll(m, took));
+        }
+        match polled {
             Ok(Poll::Pending) => {
                 context::with_current_meta(Meta::set_waiting);
                 Poll::Pending
             }
             Ok(Poll::Ready(out)) => {
+                #[cfg(feature = "tracing")]
+                tracing::trace!(target: "corio::task", "finished");
                 context::mark_finished();
                 Poll::Ready(Ok(out))
             }
@@ -61,18 +83,15 @@ pub(crate) struct PanicReport(Box<Report>);
 
 struct Report {
     payload: Option<Box<dyn Any + Send>>,
-    id: Option<TaskId>,
-    name: Option<Box<str>>,
+    /// "task 17 "name" (spawned at …)", or None outside a task.
+    task: Option<String>,
 }
 
 impl PanicReport {
     fn new(payload: Box<dyn Any + Send>) -> PanicReport {
-        let (id, name) = context::with_current_meta(|m| (Some(m.id()), m.name().map(Box::from)))
-            .unwrap_or((None, None));
         PanicReport(Box::new(Report {
             payload: Some(payload),
-            id,
-            name,
+            task: context::with_current_meta(|m| Described(m).to_string()),
         }))
     }
 
@@ -90,13 +109,9 @@ impl Drop for PanicReport {
         let Some(payload) = self.0.payload.take() else {
             return;
         };
-        let id = self
-            .0
-            .id
-            .map_or_else(|| "?".to_owned(), |id| id.to_string());
-        let name = self.0.name.as_deref().unwrap_or("unnamed");
+        let task = self.0.task.as_deref().unwrap_or("a task");
         eprintln!(
-            "corio: task {id} ({name}) panicked and nobody awaited it: {}",
+            "corio: {task} panicked and nobody awaited it: {}",
             panic_message(&*payload)
         );
         // A payload whose destructor panics must not unwind out of an executor.

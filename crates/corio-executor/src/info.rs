@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::panic::Location;
+use std::time::Duration;
 
 use crate::id::TaskId;
 use crate::meta::Meta;
@@ -48,6 +49,9 @@ pub struct TaskInfo {
     location: Option<&'static Location<'static>>,
     state: TaskState,
     cancel_requested: bool,
+    parent: Option<TaskId>,
+    /// Age, polls and poll time, for tracked tasks.
+    stats: Option<(Duration, u64, Duration)>,
 }
 
 impl TaskInfo {
@@ -58,6 +62,10 @@ impl TaskInfo {
             location: meta.location(),
             state: meta.state(),
             cancel_requested: meta.cancel_requested(),
+            parent: meta.parent(),
+            stats: meta
+                .stats()
+                .map(|s| (s.spawned.elapsed(), s.polls(), s.busy())),
         }
     }
 
@@ -85,7 +93,9 @@ impl TaskInfo {
         self.name.as_deref()
     }
 
-    /// Where a named task was spawned (unnamed tasks do not record it, to stay small).
+    /// Where the task was spawned: known for named tasks, and for every task of a runtime
+    /// that tracks its tasks ([`DebugConfig`](crate::DebugConfig)); unnamed tasks of other
+    /// runtimes do not record it, to stay small.
     ///
     /// ```
     /// # use corio_executor::{Executor, ThreadDriver};
@@ -123,6 +133,63 @@ impl TaskInfo {
     pub fn cancel_requested(&self) -> bool {
         self.cancel_requested
     }
+
+    /// The task that spawned this one, when a task did (`None` for tasks spawned from
+    /// `block_on`'s future or another thread). Recorded where the location is.
+    ///
+    /// ```
+    /// use corio_executor::{DebugConfig, Executor, ThreadDriver, spawn};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new()).with_debug(DebugConfig::on());
+    /// let parent = ex.spawn(async { spawn(std::future::pending::<()>()).id() }).unwrap();
+    /// let parent_id = parent.id();
+    /// let child_id = ex.block_on(parent).unwrap();
+    /// let child = ex.all_tasks().into_iter().find(|t| t.id() == child_id).unwrap();
+    /// assert_eq!(child.parent(), Some(parent_id));
+    /// ```
+    pub fn parent(&self) -> Option<TaskId> {
+        self.parent
+    }
+
+    /// How long ago the task was spawned, for tracked tasks.
+    ///
+    /// ```
+    /// use corio_executor::{DebugConfig, Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new()).with_debug(DebugConfig::on());
+    /// let _t = ex.spawn(std::future::pending::<()>()).unwrap();
+    /// assert!(ex.all_tasks()[0].age().is_some());
+    /// ```
+    pub fn age(&self) -> Option<Duration> {
+        self.stats.map(|s| s.0)
+    }
+
+    /// How many times the task was polled, for tracked tasks.
+    ///
+    /// ```
+    /// use corio_executor::{DebugConfig, Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new()).with_debug(DebugConfig::on());
+    /// let _t = ex.spawn(std::future::pending::<()>()).unwrap();
+    /// assert_eq!(ex.all_tasks()[0].polls(), Some(0)); // not run yet
+    /// ```
+    pub fn polls(&self) -> Option<u64> {
+        self.stats.map(|s| s.1)
+    }
+
+    /// The time spent in the task's polls so far, for tracked tasks.
+    ///
+    /// ```
+    /// use corio_executor::{DebugConfig, Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new()).with_debug(DebugConfig::on());
+    /// let _t = ex.spawn(std::future::pending::<()>()).unwrap();
+    /// ex.block_on(corio_executor::yield_now());
+    /// assert!(ex.all_tasks()[0].busy().is_some());
+    /// ```
+    pub fn busy(&self) -> Option<Duration> {
+        self.stats.map(|s| s.2)
+    }
 }
 
 impl fmt::Debug for TaskInfo {
@@ -131,6 +198,7 @@ impl fmt::Debug for TaskInfo {
             .field("id", &self.id)
             .field("name", &self.name)
             .field("state", &self.state)
+            .field("parent", &self.parent)
             .finish_non_exhaustive()
     }
 }

@@ -15,6 +15,8 @@
 //! A [`Handle`] reaches a runtime from other threads ([`Handle::call_soon`],
 //! [`Handle::call_later`], [`Handle::submit`]). [`task_local!`] declares task-local values,
 //! asyncio's `contextvars`, inherited by the tasks and blocking jobs a task starts.
+//! [`DebugConfig`] is asyncio's debug mode (slow polls, tasks pending at shutdown), and
+//! [`dump`] prints the live tasks as a tree.
 //!
 //! The executor knows no reactor: it waits through the [`Driver`] trait.
 //!
@@ -39,7 +41,9 @@ mod cancel;
 mod context;
 pub mod coop;
 mod current_thread;
+mod debug;
 mod driver;
+mod dump;
 mod error;
 mod executor;
 mod fallback_timer;
@@ -63,7 +67,9 @@ mod yield_now;
 
 pub use blocking::{BlockingConfig, BlockingTask, spawn_blocking, to_thread, try_spawn_blocking};
 pub use cancel::{DeferCancel, cancel_requested};
+pub use debug::{DEBUG_ENV, DebugConfig};
 pub use driver::{Driver, DriverGuard, ThreadDriver};
+pub use dump::{TaskDump, dump};
 pub use error::{SpawnError, TaskError, TaskLocalError, WaitError};
 pub use executor::Executor;
 pub use handle::{Handle, Submission, TimerHandle};

@@ -3,7 +3,8 @@
 
 use std::panic::Location;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::id::TaskId;
 use crate::info::TaskState;
@@ -25,7 +26,8 @@ const DEFER: u8 = 4;
 /// Per-task data: 24 bytes.
 pub(crate) struct Meta {
     id: TaskId,
-    /// Only named tasks pay for a name and a spawn location.
+    /// Only named tasks, and every task of a runtime that tracks its tasks (debug mode), pay
+    /// for a name, a spawn location, a parent and statistics.
     info: Option<Box<Info>>,
     /// Where this task sits in its registry shard; written once, right after the spawn.
     slot: AtomicU32,
@@ -34,10 +36,53 @@ pub(crate) struct Meta {
     flags: AtomicU8,
 }
 
-/// What a named task carries besides its id.
+/// What a named or tracked task carries besides its id.
 pub(crate) struct Info {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Option<Box<str>>,
     pub(crate) location: &'static Location<'static>,
+    /// The task that spawned this one, if a task did.
+    pub(crate) parent: Option<TaskId>,
+    /// Kept when the runtime tracks its tasks.
+    pub(crate) stats: Option<Stats>,
+}
+
+/// What a tracked task's polls cost, for `dump()` and debug mode's slow-poll warning.
+pub(crate) struct Stats {
+    pub(crate) spawned: Instant,
+    polls: AtomicU64,
+    busy_ns: AtomicU64,
+    /// A poll that takes this long is reported (debug mode).
+    pub(crate) slow_poll: Option<Duration>,
+}
+
+impl Stats {
+    pub(crate) fn new(slow_poll: Option<Duration>) -> Stats {
+        Stats {
+            spawned: Instant::now(),
+            polls: AtomicU64::new(0),
+            busy_ns: AtomicU64::new(0),
+            slow_poll,
+        }
+    }
+
+    /// Counts one poll. Only the thread polling the task writes, so load + store suffices.
+    pub(crate) fn record(&self, took: Duration) {
+        let ns = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        self.polls
+            .store(self.polls.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        self.busy_ns.store(
+            self.busy_ns.load(Ordering::Relaxed).saturating_add(ns),
+            Ordering::Relaxed,
+        );
+    }
+
+    pub(crate) fn polls(&self) -> u64 {
+        self.polls.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn busy(&self) -> Duration {
+        Duration::from_nanos(self.busy_ns.load(Ordering::Relaxed))
+    }
 }
 
 impl Meta {
@@ -57,11 +102,20 @@ impl Meta {
     }
 
     pub(crate) fn name(&self) -> Option<&str> {
-        self.info.as_deref().map(|i| &*i.name)
+        self.info.as_deref().and_then(|i| i.name.as_deref())
     }
 
     pub(crate) fn location(&self) -> Option<&'static Location<'static>> {
         self.info.as_deref().map(|i| i.location)
+    }
+
+    pub(crate) fn parent(&self) -> Option<TaskId> {
+        self.info.as_deref().and_then(|i| i.parent)
+    }
+
+    /// The statistics of a tracked task.
+    pub(crate) fn stats(&self) -> Option<&Stats> {
+        self.info.as_deref().and_then(|i| i.stats.as_ref())
     }
 
     pub(crate) fn shard(&self) -> u16 {

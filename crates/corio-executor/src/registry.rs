@@ -7,6 +7,9 @@
 //! drop it. Entries live in fixed pages, so the listing never over-allocates by more than
 //! one page per shard.
 //!
+//! The registry also holds the runtime's debug settings ([`Diagnostics`]), which decide what
+//! a spawn records about the task it lists.
+//!
 //! A shard also keeps the task-local values of its tasks that have any (`Meta::has_locals`),
 //! by slot: a task that never uses task-locals costs nothing there.
 
@@ -16,6 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Waker;
 
+use crate::debug::Diagnostics;
+use crate::dump::TaskDump;
 use crate::info::TaskInfo;
 use crate::locals::Values;
 use crate::meta::{Meta, MetaRef};
@@ -45,6 +50,7 @@ impl Key {
 
 pub(crate) struct Registry {
     shards: Box<[Padded<Mutex<Shard>>]>,
+    diagnostics: Diagnostics,
 }
 
 /// Keeps each shard's lock on its own cache lines.
@@ -86,7 +92,12 @@ impl Registry {
                     }))
                 })
                 .collect(),
+            diagnostics: Diagnostics::default(),
         }
+    }
+
+    pub(crate) fn diagnostics(&self) -> &Diagnostics {
+        &self.diagnostics
     }
 
     /// The shard this thread registers its spawns in: each thread gets its own number, so
@@ -223,6 +234,19 @@ impl Registry {
         }
         out.sort_by_key(TaskInfo::id);
         out
+    }
+
+    /// Debug mode's report of what shutdown is about to cancel.
+    pub(crate) fn report_pending(&self) {
+        if !self.diagnostics.reports_pending() {
+            return;
+        }
+        let pending = TaskDump::new(self.snapshot());
+        if !pending.is_empty() {
+            eprintln!(
+                "corio: shutting down with tasks still pending; they are cancelled now.\n{pending}"
+            );
+        }
     }
 
     /// Marks every listed task cancelled and wakes it, so that the scheduler drops it.

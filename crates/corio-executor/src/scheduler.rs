@@ -10,12 +10,13 @@ use crate::blocking::{self, BlockingTask, Pool};
 use crate::context::{self, TaskGuard};
 use crate::coop;
 use crate::current_thread;
+use crate::debug::Diagnostics;
 use crate::driver::Driver;
 use crate::error::SpawnError;
 use crate::harness::Harness;
 use crate::info::TaskInfo;
 use crate::locals;
-use crate::meta::{Info, Meta};
+use crate::meta::{Info, Meta, Stats};
 use crate::multi_thread;
 use crate::registry::{Key, Registry};
 use crate::task::Task;
@@ -43,14 +44,44 @@ impl WeakScheduler {
     }
 }
 
-/// A name and spawn location, for named spawns.
-pub(crate) fn info(name: Option<&str>, location: &'static Location<'static>) -> Option<Box<Info>> {
-    name.map(|n| {
-        Box::new(Info {
-            name: n.into(),
-            location,
-        })
-    })
+/// How a task is spawned: its name, if any, and where the spawn was called.
+#[derive(Clone, Copy)]
+pub(crate) struct Origin<'a> {
+    pub(crate) name: Option<&'a str>,
+    pub(crate) location: &'static Location<'static>,
+}
+
+impl<'a> Origin<'a> {
+    /// An unnamed task spawned by the caller.
+    #[track_caller]
+    pub(crate) fn caller() -> Origin<'a> {
+        Origin::named(None)
+    }
+
+    /// A task with `name` (if any) spawned by the caller.
+    #[track_caller]
+    pub(crate) fn named(name: Option<&'a str>) -> Origin<'a> {
+        Origin {
+            name,
+            location: Location::caller(),
+        }
+    }
+
+    /// What the new task's metadata carries: nothing for an unnamed task of an untracked
+    /// runtime (the common case stays small); a name, location and parent otherwise, and
+    /// statistics too where the runtime tracks its tasks.
+    fn info(self, debug: &Diagnostics) -> Option<Box<Info>> {
+        let tracked = debug.tracking();
+        if self.name.is_none() && !tracked {
+            return None;
+        }
+        Some(Box::new(Info {
+            name: self.name.map(Box::from),
+            location: self.location,
+            parent: context::with_current_meta(Meta::id),
+            stats: tracked.then(|| Stats::new(debug.slow_poll())),
+        }))
+    }
 }
 
 impl Scheduler {
@@ -115,11 +146,7 @@ impl Scheduler {
         }
     }
 
-    pub(crate) fn spawn<F>(
-        &self,
-        info: Option<Box<Info>>,
-        fut: F,
-    ) -> Result<Task<F::Output>, SpawnError>
+    pub(crate) fn spawn<F>(&self, origin: Origin<'_>, fut: F) -> Result<Task<F::Output>, SpawnError>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -127,7 +154,11 @@ impl Scheduler {
         if self.is_closed() {
             return Err(SpawnError::Shutdown);
         }
-        let meta = Meta::new(info, self.registry().shard_for_this_thread());
+        let registry = self.registry();
+        let meta = Meta::new(
+            origin.info(registry.diagnostics()),
+            registry.shard_for_this_thread(),
+        );
         let builder = async_task::Builder::new().metadata(meta);
         let harness = move |_: &Meta| Harness::new(fut);
         match self {
@@ -150,7 +181,7 @@ impl Scheduler {
     /// can run it.
     pub(crate) fn spawn_local<F>(
         &self,
-        info: Option<Box<Info>>,
+        origin: Origin<'_>,
         fut: F,
     ) -> Result<Task<F::Output>, SpawnError>
     where
@@ -166,7 +197,11 @@ impl Scheduler {
         if s.is_closed() {
             return Err(SpawnError::Shutdown);
         }
-        let meta = Meta::new(info, s.registry().shard_for_this_thread());
+        let registry = s.registry();
+        let meta = Meta::new(
+            origin.info(registry.diagnostics()),
+            registry.shard_for_this_thread(),
+        );
         let sh = s.clone();
         let schedule = WithInfo(move |r, i: ScheduleInfo| sh.schedule(r, i));
         // async-task checks that the future is only polled and dropped on this thread.
@@ -185,6 +220,18 @@ fn finish_spawn<T>(
     push: impl FnOnce(Runnable<Meta>),
 ) -> Result<Task<T>, SpawnError> {
     let waker = runnable.waker();
+    #[cfg(feature = "tracing")]
+    {
+        let m = runnable.metadata();
+        tracing::trace!(
+            target: "corio::task",
+            task_id = m.id().as_u64(),
+            task_name = m.name().unwrap_or(""),
+            parent_id = m.parent().map(|p| p.as_u64()),
+            location = %m.location().map_or_else(String::new, |l| l.to_string()),
+            "spawned"
+        );
+    }
     let values = locals::inherit();
     if registry
         .insert(runnable.metadata(), waker.clone(), values)

@@ -1,15 +1,14 @@
 //! The free functions that act on the runtime entered on this thread, and `Builder`.
 
 use std::future::Future;
-use std::panic::Location;
 
 use crate::context;
 use crate::error::SpawnError;
 use crate::executor::Executor;
 use crate::harness::Harness;
 use crate::info::{TaskInfo, TaskRef};
-use crate::meta::{Info, Meta};
-use crate::scheduler::info;
+use crate::meta::Meta;
+use crate::scheduler::Origin;
 use crate::task::Task;
 
 /// Spawns a task on the runtime running on this thread.
@@ -167,8 +166,8 @@ impl<'a> Builder<'a> {
     }
 
     #[track_caller]
-    fn info(&self) -> Option<Box<Info>> {
-        info(self.name, Location::caller())
+    fn origin(&self) -> Origin<'a> {
+        Origin::named(self.name)
     }
 
     /// Spawns on the runtime running on this thread.
@@ -186,9 +185,9 @@ impl<'a> Builder<'a> {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let info = self.info();
+        let origin = self.origin();
         let sched = context::current_scheduler().ok_or(SpawnError::NoRuntime)?;
-        sched.spawn(info, fut)
+        sched.spawn(origin, fut)
     }
 
     /// Spawns on `executor`, from any thread.
@@ -231,9 +230,9 @@ impl<'a> Builder<'a> {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let info = self.info();
+        let origin = self.origin();
         let sched = context::current_scheduler().ok_or(SpawnError::NoRuntime)?;
-        sched.spawn_local(info, fut)
+        sched.spawn_local(origin, fut)
     }
 
     #[track_caller]
@@ -242,11 +241,11 @@ impl<'a> Builder<'a> {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let info = self.info();
+        let origin = self.origin();
         let Some(sched) = context::current_scheduler() else {
             panic!("corio_executor::spawn called outside a runtime; use try_spawn to handle this")
         };
-        match sched.spawn(info, fut) {
+        match sched.spawn(origin, fut) {
             Ok(task) => task,
             Err(_) => cancelled_task(),
         }

@@ -83,6 +83,7 @@ pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
 /// })?;
 /// # std::io::Result::Ok(())
 /// ```
+#[must_use = "streams do nothing unless polled"]
 pub struct ReadDir {
     state: State,
     path: Arc<Path>,

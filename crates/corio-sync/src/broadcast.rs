@@ -149,6 +149,22 @@ impl<T> Shared<T> {
 
 /// Sends values to every receiver. Clone it for more senders; the channel closes when the
 /// last one is dropped.
+///
+/// ```
+/// use corio_sync::broadcast::{self, RecvError};
+///
+/// futures_lite::future::block_on(async {
+///     let (news, mut reader) = broadcast::channel(8);
+///     let sports = news.clone();
+///     news.send("election").unwrap();
+///     sports.send("final score").unwrap();
+///     drop((news, sports));
+///     assert_eq!(reader.recv().await, Ok("election"));
+///     assert_eq!(reader.recv().await, Ok("final score"));
+///     // The last sender is gone: the stream of news is over.
+///     assert_eq!(reader.recv().await, Err(RecvError::Closed));
+/// });
+/// ```
 pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
@@ -278,6 +294,24 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 /// Receives every value sent after it subscribed, in order.
+///
+/// A receiver that falls more than the channel's capacity behind loses the oldest values and
+/// is told how many ([`RecvError::Lagged`]); the sender never waits for it.
+///
+/// ```
+/// use corio_sync::broadcast::{self, TryRecvError};
+///
+/// let (tx, mut early) = broadcast::channel(2);
+/// tx.send(1).unwrap();
+/// let mut late = tx.subscribe(); // sees only what is sent from now on
+/// tx.send(2).unwrap();
+/// tx.send(3).unwrap();
+/// assert_eq!(late.try_recv(), Ok(2));
+/// assert_eq!(late.try_recv(), Ok(3));
+/// // `early` kept up with nothing: 1 was overwritten by 3 in the two-slot ring.
+/// assert_eq!(early.try_recv(), Err(TryRecvError::Lagged(1)));
+/// assert_eq!(early.try_recv(), Ok(2));
+/// ```
 pub struct Receiver<T> {
     shared: Arc<Shared<T>>,
     /// The position of the next value to read.

@@ -143,6 +143,25 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 }
 
 /// Sends the one value. Dropping it unsent makes the receiver resolve to [`RecvError`].
+///
+/// ```
+/// use corio_sync::oneshot;
+///
+/// // A request carries the sender its answer goes back on.
+/// struct Request {
+///     n: u64,
+///     reply: oneshot::Sender<u64>,
+/// }
+///
+/// let (reply, answer) = oneshot::channel();
+/// let request = Request { n: 6, reply };
+/// let worker = std::thread::spawn(move || {
+///     let Request { n, reply } = request;
+///     reply.send(n * 7).unwrap();
+/// });
+/// assert_eq!(futures_lite::future::block_on(answer), Ok(42));
+/// worker.join().unwrap();
+/// ```
 pub struct Sender<T> {
     /// `None` once `send` consumed it, so that `Drop` does not mark it a second time.
     inner: Option<Arc<Inner<T>>>,
@@ -274,6 +293,22 @@ enum Owns {
 /// Cancel safety: dropping the receiver drops the channel's only reader, so a value sent
 /// afterwards is refused (the sender gets it back); one sent before is dropped with it.
 /// Polling it again after it resolved gives `Err(RecvError)`.
+///
+/// ```
+/// use corio_sync::oneshot;
+/// use futures_lite::future;
+///
+/// future::block_on(async {
+///     let (tx, rx) = oneshot::channel();
+///     // The receiver is the future: race it like any other.
+///     let first = future::or(rx, async {
+///         tx.send("pong").unwrap();
+///         future::pending().await
+///     });
+///     assert_eq!(first.await, Ok("pong"));
+/// });
+/// ```
+#[must_use = "futures do nothing unless awaited; dropping the receiver refuses the value"]
 pub struct Receiver<T> {
     inner: Arc<Inner<T>>,
     owns: Owns,

@@ -136,6 +136,15 @@ fn check(n: usize) -> Result<(), TooManyPermits> {
 
 impl Semaphore {
     /// The most permits a semaphore can hold.
+    ///
+    /// ```
+    /// use corio_sync::Semaphore;
+    ///
+    /// let sem = Semaphore::new(Semaphore::MAX_PERMITS);
+    /// assert_eq!(sem.available_permits(), Semaphore::MAX_PERMITS);
+    /// // Going past it is an error, never an overflow.
+    /// assert!(sem.add_permits(1).is_err());
+    /// ```
     pub const MAX_PERMITS: usize = MAX_PERMITS;
 
     /// A semaphore with `permits` permits (at most [`MAX_PERMITS`](Self::MAX_PERMITS);

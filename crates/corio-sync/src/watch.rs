@@ -100,6 +100,17 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
 ///
 /// Holding it blocks senders (they wait for the lock), so keep it briefly and never across
 /// an `.await`.
+///
+/// ```
+/// let (tx, rx) = corio_sync::watch::channel(vec![1, 2]);
+/// tx.send_modify(|v| v.push(3));
+/// // Read through the lock, then let it go before doing anything slow.
+/// let total: i32 = rx.borrow().iter().sum();
+/// assert_eq!(total, 6);
+/// // Or copy the value out.
+/// let snapshot = rx.borrow().clone();
+/// assert_eq!(snapshot, [1, 2, 3]);
+/// ```
 pub struct Ref<'a, T> {
     guard: RwLockReadGuard<'a, T>,
     has_changed: bool,
@@ -136,6 +147,20 @@ impl<T: fmt::Debug> fmt::Debug for Ref<'_, T> {
 
 /// Publishes new values. Clone it for more senders; receivers see the channel closed
 /// when the last one is dropped.
+///
+/// ```
+/// futures_lite::future::block_on(async {
+///     let (config, mut watcher) = corio_sync::watch::channel("v1");
+///     let admin = config.clone();
+///     config.send("v2").unwrap();
+///     admin.send("v3").unwrap();
+///     // A watcher sees the latest value, not every step on the way.
+///     watcher.changed().await.unwrap();
+///     assert_eq!(*watcher.borrow_and_update(), "v3");
+///     drop((config, admin));
+///     assert!(watcher.changed().await.is_err(), "every sender is gone");
+/// });
+/// ```
 pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
@@ -325,6 +350,21 @@ impl<T: fmt::Debug> fmt::Debug for Sender<T> {
 
 /// Reads the latest value and waits for changes. Clone it for more receivers; a clone
 /// starts with the same idea of what has been seen.
+///
+/// ```
+/// let (stop, mut rx) = corio_sync::watch::channel(false);
+/// // A worker thread follows a flag the main thread publishes.
+/// let worker = std::thread::spawn(move || {
+///     futures_lite::future::block_on(async {
+///         while !*rx.borrow_and_update() {
+///             rx.changed().await.unwrap();
+///         }
+///         "stopped"
+///     })
+/// });
+/// stop.send(true).unwrap();
+/// assert_eq!(worker.join().unwrap(), "stopped");
+/// ```
 pub struct Receiver<T> {
     shared: Arc<Shared<T>>,
     /// The version this receiver last marked as seen.

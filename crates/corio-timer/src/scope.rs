@@ -209,6 +209,27 @@ impl fmt::Debug for TimeoutScope {
 
 pin_project! {
     /// Future returned by [`TimeoutScope::run`].
+    ///
+    /// Runs nest: an inner scope that expires reports the timeout to the code around it,
+    /// which carries on.
+    ///
+    /// ```
+    /// use corio_timer::{ScopeRun, TimeoutError, TimeoutScope, sleep};
+    /// use std::time::Duration;
+    ///
+    /// # futures_lite::future::block_on(async {
+    /// let outer = TimeoutScope::after(Duration::from_secs(60));
+    /// let inner = TimeoutScope::after(Duration::from_millis(1));
+    /// let body = async {
+    ///     let slow: ScopeRun<'_, _> = inner.run(sleep(Duration::from_secs(10)));
+    ///     assert_eq!(slow.await, Err(TimeoutError));
+    ///     "the outer body carried on"
+    /// };
+    /// assert_eq!(outer.run(body).await, Ok("the outer body carried on"));
+    /// assert!(inner.expired());
+    /// assert!(!outer.expired());
+    /// # });
+    /// ```
     #[must_use = "futures do nothing unless awaited"]
     pub struct ScopeRun<'a, F> {
         scope: &'a TimeoutScope,

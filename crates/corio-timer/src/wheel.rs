@@ -13,6 +13,28 @@
 //! intrusive doubly linked list threaded through the slab, so insert, cancel and re-arm
 //! are O(1). A fired entry stays in the slab, marked fired, until its owner removes it,
 //! and keys carry a generation, so a key never silently refers to somebody else's entry.
+//!
+//! The wheel knows nothing of clocks or wakers: its user picks the tick (a millisecond, for
+//! corio's driver) and decides what firing means.
+//!
+//! ```
+//! use corio_timer::wheel::Wheel;
+//!
+//! // Deadlines in milliseconds; each entry holds what to do when it fires.
+//! let mut wheel = Wheel::new();
+//! wheel.insert(40, "retry the request");
+//! let heartbeat = wheel.insert(25, "send a heartbeat");
+//! wheel.insert(90_000, "close the idle connection");
+//! assert_eq!(wheel.next_expiration(), Some(25));
+//!
+//! // The heartbeat was answered in time: cancel it, O(1).
+//! assert_eq!(wheel.remove(heartbeat), Some("send a heartbeat"));
+//!
+//! let mut due = Vec::new();
+//! wheel.drain_due(1_000, |action| due.push(action));
+//! assert_eq!(due, ["retry the request"]);
+//! assert_eq!(wheel.len(), 1, "the idle timeout is still pending");
+//! ```
 
 use std::fmt;
 

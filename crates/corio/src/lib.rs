@@ -17,6 +17,9 @@
 //! assert_eq!(answer, 42);
 //! ```
 //!
+//! `#[corio::main]` runs an `async fn main` this way, and `#[corio::test]` runs an `async fn`
+//! test on a fresh runtime with a virtual clock (see [`main`] and [`test`]).
+//!
 //! The crates underneath can be used on their own: `corio-executor` (the schedulers and
 //! tasks), `corio-timer` (timing wheel, sleeps, intervals, timeouts, real and virtual clocks),
 //! `corio-reactor` (edge-triggered readiness I/O), `corio-sync` (primitives for any
@@ -27,6 +30,7 @@ pub mod fs;
 #[cfg(feature = "hyper")]
 pub mod hyper;
 pub mod io;
+mod macro_support;
 pub mod net;
 pub mod prelude;
 pub mod process;
@@ -37,6 +41,7 @@ pub mod sync;
 pub mod task;
 pub mod time;
 
+pub use corio_macros::{main, test};
 pub use runtime::{Builder, Runtime, block_on, run};
 pub use task::{Task, TaskError, TaskGroup, spawn, task_group, wait_for, yield_now};
 pub use time::{TimeoutError, sleep, sleep_until, timeout, timeout_at};
@@ -45,3 +50,15 @@ pub use net::{open_connection, start_server};
 pub use sync::{
     Barrier, BoundedSemaphore, Condition, Event, LifoQueue, Lock, PriorityQueue, Queue, Semaphore,
 };
+
+/// What `#[corio::main]` and `#[corio::test]` expand to call. Not an API: it changes whenever
+/// the macros do.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::macro_support::{Shuffle, TestOutcome, run_main, run_test};
+}
+
+/// The code blocks of `docs/guide.md`, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide.md")]
+pub struct GuideDoctests;

@@ -9,9 +9,13 @@ use std::io;
 use std::pin::Pin;
 use std::time::Duration;
 
-use corio_executor::{BlockingConfig, BlockingTask, Driver, DriverGuard, Executor, Handle};
+use corio_executor::{
+    BlockingConfig, BlockingTask, DebugConfig, Driver, DriverGuard, Executor, Handle,
+};
 use corio_reactor::{Reactor, Unparker};
 use corio_timer::Clock;
+
+use crate::task::DumpOnSignal;
 
 /// Configures and creates a [`Runtime`].
 ///
@@ -25,6 +29,9 @@ pub struct Builder {
     clock: Clock,
     flavor: Flavor,
     blocking: BlockingConfig,
+    debug: DebugConfig,
+    shuffle_seed: Option<u64>,
+    dump_on_sigusr1: bool,
 }
 
 /// Which scheduler runs the tasks.
@@ -42,7 +49,8 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// A builder for a multi-threaded runtime (one worker per core) on the real clock.
+    /// A builder for a multi-threaded runtime (one worker per core) on the real clock, in
+    /// debug mode when the environment says `CORIO_DEBUG=1` (see [`debug`](Self::debug)).
     ///
     /// ```
     /// let rt = corio::Builder::new().build()?;
@@ -54,6 +62,9 @@ impl Builder {
             clock: Clock::Real,
             flavor: Flavor::MultiThread(0),
             blocking: BlockingConfig::new(),
+            debug: DebugConfig::from_env(),
+            shuffle_seed: None,
+            dump_on_sigusr1: false,
         }
     }
 
@@ -170,6 +181,102 @@ impl Builder {
         self
     }
 
+    /// Debug mode, asyncio's `loop.set_debug(True)` (also turned on by the environment
+    /// variable `CORIO_DEBUG=1`). In debug mode the runtime:
+    ///
+    /// - warns on stderr about every poll that takes 100 ms or longer (a task blocking the
+    ///   loop), naming the task, where it was spawned and how long it took — set the threshold
+    ///   with [`slow_poll_threshold`](Self::slow_poll_threshold);
+    /// - tracks every task for [`task::dump`](crate::task::dump): spawn location, parent, age,
+    ///   polls and poll time;
+    /// - lists the tasks still pending when it shuts down.
+    ///
+    /// A task that panicked and was never awaited is reported in every mode. With debug mode
+    /// off, none of this costs anything measurable (docs/benchmarks.md, "Debug mode").
+    ///
+    /// ```
+    /// let rt = corio::Builder::new().current_thread().debug(true).build()?;
+    /// rt.block_on(async {
+    ///     let _t = corio::spawn(std::future::pending::<()>());
+    ///     corio::task::yield_now().await;
+    ///     let dump = corio::task::dump();
+    ///     assert_eq!(dump.tasks()[0].polls(), Some(1));
+    ///     assert!(dump.tasks()[0].location().is_some());
+    /// });
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn debug(mut self, on: bool) -> Self {
+        self.debug = if on {
+            DebugConfig::on()
+        } else {
+            DebugConfig::off()
+        };
+        self
+    }
+
+    /// Debug mode with another slow-poll threshold than 100 ms (asyncio's
+    /// `loop.slow_callback_duration`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = corio::Builder::new().slow_poll_threshold(Duration::from_millis(20)).build()?;
+    /// # drop(rt);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn slow_poll_threshold(mut self, threshold: Duration) -> Self {
+        self.debug = DebugConfig::on().slow_poll_threshold(threshold);
+        self
+    }
+
+    /// Tracks every task for [`task::dump`](crate::task::dump) (spawn location, parent, age,
+    /// polls, poll time) without debug mode's reports. It costs a clock read around each poll.
+    ///
+    /// ```
+    /// let rt = corio::Builder::new().current_thread().track_tasks(true).build()?;
+    /// let dump = rt.block_on(async {
+    ///     let _t = corio::spawn(std::future::pending::<()>());
+    ///     corio::task::dump()
+    /// });
+    /// assert!(dump.tasks()[0].age().is_some());
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn track_tasks(mut self, on: bool) -> Self {
+        self.debug = self.debug.track_tasks(on);
+        self
+    }
+
+    /// Runs ready tasks in an order shuffled reproducibly by `seed` instead of first come,
+    /// first served — to shake out bugs that depend on the order tasks happen to run in
+    /// (`#[corio::test(seed = N)]` uses it). Needs the current-thread scheduler:
+    /// [`build`](Self::build) fails with `InvalidInput` otherwise.
+    ///
+    /// ```
+    /// let rt = corio::Builder::new().current_thread().shuffle_seed(42).build()?;
+    /// assert_eq!(rt.block_on(async { corio::spawn(async { 1 }).await }).unwrap(), 1);
+    /// assert!(corio::Builder::new().worker_threads(2).shuffle_seed(42).build().is_err());
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn shuffle_seed(mut self, seed: u64) -> Self {
+        self.shuffle_seed = Some(seed);
+        self
+    }
+
+    /// Prints [`task::dump`](crate::task::dump) on stderr each time the process receives
+    /// `SIGUSR1` (`kill -USR1 <pid>`), for as long as the runtime lives. The dump is taken on
+    /// a thread of its own, so it also shows a loop stuck in a task. Combine with
+    /// [`track_tasks`](Self::track_tasks) or [`debug`](Self::debug) for locations and times.
+    ///
+    /// ```
+    /// let rt = corio::Builder::new().track_tasks(true).dump_tasks_on_sigusr1(true).build()?;
+    /// # drop(rt);
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn dump_tasks_on_sigusr1(mut self, on: bool) -> Self {
+        self.dump_on_sigusr1 = on;
+        self
+    }
+
     /// Creates the runtime: its poller (an epoll / kqueue instance), its timing wheel and its
     /// worker threads.
     ///
@@ -187,12 +294,25 @@ impl Builder {
             unparker: reactor.unparker(),
             reactor: reactor.clone(),
         };
-        let executor = match self.flavor {
+        let mut executor = match self.flavor {
             Flavor::CurrentThread => Executor::current_thread(driver),
             Flavor::MultiThread(workers) => Executor::multi_thread(workers, driver)?,
         }
-        .with_blocking_config(self.blocking);
-        Ok(Runtime { reactor, executor })
+        .with_blocking_config(self.blocking)
+        .with_debug(self.debug);
+        if let Some(seed) = self.shuffle_seed {
+            executor = executor.with_shuffle_seed(seed)?;
+        }
+        let dumper = if self.dump_on_sigusr1 {
+            Some(DumpOnSignal::start(executor.handle())?)
+        } else {
+            None
+        };
+        Ok(Runtime {
+            reactor,
+            executor,
+            _dumper: dumper,
+        })
     }
 }
 
@@ -251,6 +371,8 @@ impl Driver for ReactorDriver {
 pub struct Runtime {
     reactor: Reactor,
     executor: Executor,
+    /// Declared last: stops after the executor shut down.
+    _dumper: Option<DumpOnSignal>,
 }
 
 impl std::fmt::Debug for Runtime {

@@ -14,8 +14,9 @@ pub use timer::TimerHandle;
 
 use crate::blocking::BlockingTask;
 use crate::context;
+use crate::dump::TaskDump;
 use crate::error::SpawnError;
-use crate::scheduler::{Scheduler, WeakScheduler};
+use crate::scheduler::{Origin, Scheduler, WeakScheduler};
 use crate::task::Task;
 
 /// A cloneable, thread-safe reference to a runtime, from
@@ -85,6 +86,26 @@ impl Handle {
         self.live().is_err()
     }
 
+    /// The runtime's live tasks as a tree (see [`dump`](crate::dump)), from any thread — also
+    /// while the runtime's threads are stuck in a task. Empty once the runtime is gone.
+    ///
+    /// ```
+    /// use corio_executor::{Executor, ThreadDriver};
+    ///
+    /// let ex = Executor::current_thread(ThreadDriver::new());
+    /// let _t = ex.spawn_named("sleeper", std::future::pending::<()>()).unwrap();
+    /// let h = ex.handle();
+    /// let text = std::thread::spawn(move || h.dump().to_string()).join().unwrap();
+    /// assert!(text.contains("\"sleeper\""));
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        TaskDump::new(
+            self.sched
+                .upgrade()
+                .map_or_else(Vec::new, |s| s.all_tasks()),
+        )
+    }
+
     /// Spawns a task on the runtime, from any thread.
     ///
     /// ```
@@ -102,7 +123,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.live()?.spawn(None, fut)
+        self.live()?.spawn(Origin::caller(), fut)
     }
 
     /// Runs `f` on the runtime's blocking pool; see [`spawn_blocking`](crate::spawn_blocking).
@@ -140,11 +161,14 @@ impl Handle {
     /// assert!(ran_on.starts_with("corio-worker-"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[track_caller]
     pub fn call_soon<F>(&self, f: F) -> Result<(), SpawnError>
     where
         F: FnOnce() + Send + 'static,
     {
-        self.live()?.spawn(None, async move { f() })?.detach();
+        self.live()?
+            .spawn(Origin::caller(), async move { f() })?
+            .detach();
         Ok(())
     }
 
@@ -172,13 +196,14 @@ impl Handle {
     /// assert_eq!(rx.recv().unwrap(), "later");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[track_caller]
     pub fn call_later<F>(&self, delay: Duration, f: F) -> Result<TimerHandle, SpawnError>
     where
         F: FnOnce() + Send + 'static,
     {
         let sched = self.live()?;
         let sleep = sched.driver().sleep(delay);
-        let task = sched.spawn(None, async move {
+        let task = sched.spawn(Origin::caller(), async move {
             sleep.await;
             f();
         })?;
@@ -205,7 +230,7 @@ impl Handle {
         F::Output: Send + 'static,
     {
         let sched = self.live()?;
-        let task = sched.spawn(None, fut)?;
+        let task = sched.spawn(Origin::caller(), fut)?;
         Ok(Submission::new(task, sched.addr()))
     }
 }

@@ -198,7 +198,9 @@ impl Shared {
     /// from one of them) joins them and drops every remaining task. With a `deadline`, workers
     /// still busy then are detached. True when every worker was joined and no task is left.
     pub(crate) fn shutdown(&self, threads: Vec<JoinHandle<()>>, deadline: Option<Instant>) -> bool {
-        self.closed.store(true, Ordering::SeqCst);
+        if !self.closed.swap(true, Ordering::SeqCst) {
+            self.registry.report_pending();
+        }
         self.registry.close();
         self.registry.cancel_all();
         self.stopping.store(true, Ordering::SeqCst);

@@ -82,7 +82,30 @@ const MAX_ACCEPT_PAUSE: Duration = Duration::from_secs(1);
 /// # let _ = corio::run(async { corio_net::start_server(fallible, "127.0.0.1:0").await });
 /// ```
 pub trait HandlerOutput: Send + 'static {
-    /// Reports a failure, if this is one.
+    /// Reports a failure, if this is one. The server calls it with each handler's output;
+    /// implement the trait for an outcome type of your own to report failures your way.
+    ///
+    /// ```
+    /// use corio_net::HandlerOutput;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// static FAILED: AtomicUsize = AtomicUsize::new(0);
+    ///
+    /// /// A handler's outcome that is counted instead of printed.
+    /// struct Counted(Result<(), String>);
+    ///
+    /// impl HandlerOutput for Counted {
+    ///     fn report(self) {
+    ///         if self.0.is_err() {
+    ///             FAILED.fetch_add(1, Ordering::Relaxed);
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// Counted(Ok(())).report();
+    /// Counted(Err("peer sent garbage".into())).report();
+    /// assert_eq!(FAILED.load(Ordering::Relaxed), 1);
+    /// ```
     fn report(self);
 }
 

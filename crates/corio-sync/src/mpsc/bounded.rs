@@ -56,6 +56,29 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 ///
 /// The channel closes for the receiver (after it drained the buffer) once every sender is
 /// dropped.
+///
+/// ```
+/// use corio_sync::mpsc;
+///
+/// let (tx, mut rx) = mpsc::channel(16);
+/// // Three producers, each with its own clone; the receiver sees the end after the last.
+/// let producers: Vec<_> = (0..3)
+///     .map(|id| {
+///         let tx = tx.clone();
+///         std::thread::spawn(move || tx.blocking_send(id).unwrap())
+///     })
+///     .collect();
+/// drop(tx);
+/// for p in producers {
+///     p.join().unwrap();
+/// }
+/// let mut got = Vec::new();
+/// while let Some(id) = rx.blocking_recv() {
+///     got.push(id);
+/// }
+/// got.sort();
+/// assert_eq!(got, [0, 1, 2]);
+/// ```
 pub struct Sender<T> {
     chan: Arc<Chan<T, Ring<T>>>,
 }
@@ -217,6 +240,22 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 /// The receiving half of a bounded channel. Also a [`Stream`] of the values.
+///
+/// ```
+/// use futures_lite::StreamExt;
+///
+/// futures_lite::future::block_on(async {
+///     let (tx, rx) = corio_sync::mpsc::channel(4);
+///     for word in ["a", "bb", "ccc"] {
+///         tx.send(word).await.unwrap();
+///     }
+///     drop(tx);
+///     // `async for` over the channel, with the stream adapters.
+///     let lengths: Vec<usize> = rx.map(str::len).collect().await;
+///     assert_eq!(lengths, [1, 2, 3]);
+/// });
+/// ```
+#[must_use = "streams do nothing unless polled; dropping the receiver closes the channel"]
 pub struct Receiver<T> {
     rx: Rx<T, Ring<T>>,
 }

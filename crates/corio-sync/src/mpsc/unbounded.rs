@@ -37,6 +37,19 @@ pub fn unbounded<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
 }
 
 /// The sending half of an unbounded channel; clone it for more producers.
+///
+/// Sending never waits, so it works from plain threads and callbacks as well as tasks.
+///
+/// ```
+/// let (tx, mut rx) = corio_sync::mpsc::unbounded();
+/// let log = tx.clone();
+/// tx.send("from the first").unwrap();
+/// log.send("from the clone").unwrap();
+/// drop((tx, log));
+/// assert_eq!(rx.try_recv(), Ok("from the first"));
+/// assert_eq!(rx.try_recv(), Ok("from the clone"));
+/// assert_eq!(rx.try_recv(), Err(corio_sync::mpsc::TryRecvError::Disconnected));
+/// ```
 pub struct UnboundedSender<T> {
     chan: Arc<Chan<T, ConcurrentQueue<T>>>,
 }
@@ -119,6 +132,23 @@ impl<T> fmt::Debug for UnboundedSender<T> {
 }
 
 /// The receiving half of an unbounded channel. Also a [`Stream`] of the values.
+///
+/// ```
+/// use futures_lite::StreamExt;
+///
+/// futures_lite::future::block_on(async {
+///     let (tx, rx) = corio_sync::mpsc::unbounded();
+///     std::thread::spawn(move || {
+///         for n in 1..=4 {
+///             tx.send(n).unwrap();
+///         }
+///     });
+///     // The stream ends when the sender thread is done and has dropped `tx`.
+///     let sum = rx.fold(0, |acc, n| acc + n).await;
+///     assert_eq!(sum, 10);
+/// });
+/// ```
+#[must_use = "streams do nothing unless polled; dropping the receiver closes the channel"]
 pub struct UnboundedReceiver<T> {
     rx: Rx<T, ConcurrentQueue<T>>,
 }

@@ -186,6 +186,32 @@ impl<T, K: Outcome<T>> Drop for Join<T, K> {
 }
 
 /// Future returned by [`gather`].
+///
+/// The children are tasks already running; dropping the `Gather` before it finished
+/// cancels every one still running.
+///
+/// ```
+/// use corio::task::{Gather, gather};
+/// use std::time::Duration;
+///
+/// let rt = corio::Runtime::builder().virtual_clock().build().unwrap();
+/// rt.block_on(async {
+///     // Each child holds a sender; the receiver sees the end once they are all gone.
+///     let (alive, mut watch) = corio::sync::mpsc::channel::<()>(1);
+///     let children = (0..3).map(|_| {
+///         let alive = alive.clone();
+///         async move {
+///             let _alive = alive;
+///             corio::sleep(Duration::from_secs(3600)).await;
+///         }
+///     });
+///     let all: Gather<()> = gather(children);
+///     drop(alive);
+///     // Give up after a second: `wait_for` drops the gather, which cancels the children.
+///     assert!(corio::wait_for(all, Duration::from_secs(1)).await.is_err());
+///     assert_eq!(watch.recv().await, None, "every child was cancelled");
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Gather<T> {
     join: Join<T, Plain>,
@@ -212,6 +238,22 @@ impl<T> fmt::Debug for Gather<T> {
 }
 
 /// Future returned by [`try_gather`].
+///
+/// ```
+/// use corio::task::{GatherError, TryGather, try_gather};
+///
+/// corio::run(async {
+///     let checks = [3, 4, 5].map(|n| async move {
+///         if n % 2 == 0 { Ok(n) } else { Err(format!("{n} is odd")) }
+///     });
+///     let all: TryGather<u32, String> = try_gather(checks);
+///     match all.await {
+///         // The first `Err` to happen; with 3 and 5 both odd, either may come first.
+///         Err(GatherError::Failed(why)) => assert!(why.ends_with("is odd"), "{why}"),
+///         other => panic!("expected a failure, got {other:?}"),
+///     }
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct TryGather<T, E> {
     join: Join<Result<T, E>, Try>,

@@ -1,6 +1,7 @@
 //! Tasks: futures the runtime runs concurrently, and the ways to run them together
 //! (asyncio's `create_task`, `Task`, `current_task`, `all_tasks`, `gather`, `wait`,
-//! `as_completed`, `shield`, `wait_for`, `TaskGroup`).
+//! `as_completed`, `shield`, `wait_for`, `TaskGroup`), and what the loop is doing: [`dump`]
+//! prints the live tasks as a tree of who spawned whom.
 //!
 //! Awaiting a [`Task`] gives `Result<T, TaskError>`: the output, or why there is none
 //! (cancelled, or panicked with the payload). Dropping a `Task` detaches it — the task keeps
@@ -37,12 +38,13 @@
 //! gather itself (dropping it before it finished) cancels every child still running.
 
 pub use corio_executor::{
-    BlockingTask, Builder, DeferCancel, Handle, LocalKey, SpawnError, Submission, Task, TaskError,
-    TaskId, TaskInfo, TaskLocalError, TaskRef, TaskState, TimerHandle, WaitError, all_tasks,
-    cancel_requested, current_task, spawn, spawn_blocking, spawn_local, spawn_named, task_local,
-    to_thread, try_spawn, try_spawn_blocking, yield_now,
+    BlockingTask, Builder, DEBUG_ENV, DebugConfig, DeferCancel, Handle, LocalKey, SpawnError,
+    Submission, Task, TaskDump, TaskError, TaskId, TaskInfo, TaskLocalError, TaskRef, TaskState,
+    TimerHandle, WaitError, all_tasks, cancel_requested, current_task, dump, spawn, spawn_blocking,
+    spawn_local, spawn_named, task_local, to_thread, try_spawn, try_spawn_blocking, yield_now,
 };
 
+mod dump_on_signal;
 mod gather;
 mod on_cancel;
 mod set;
@@ -51,6 +53,7 @@ mod task_group;
 mod wait;
 mod wait_for;
 
+pub(crate) use dump_on_signal::DumpOnSignal;
 #[doc(hidden)]
 pub use gather::__gather_private;
 pub use gather::{Gather, GatherError, TryGather, gather, gather_results, try_gather};

@@ -84,6 +84,43 @@ where
 
 /// The handle of a running [`task_group`], for spawning children. Cloneable: children may
 /// hold one and spawn siblings.
+///
+/// ```
+/// use corio::task::{TaskGroup, task_group};
+/// use std::future::Future;
+/// use std::pin::Pin;
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+///
+/// type Child = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+///
+/// // A crawl: each page spawns a child per link, into the same group.
+/// fn visit(tg: TaskGroup<String>, depth: u32, pages: Arc<AtomicUsize>) -> Child {
+///     Box::pin(async move {
+///         pages.fetch_add(1, Ordering::Relaxed);
+///         if depth < 2 {
+///             for _link in 0..3 {
+///                 tg.spawn(visit(tg.clone(), depth + 1, pages.clone()))
+///                     .map_err(|closed| closed.to_string())?;
+///             }
+///         }
+///         Ok(())
+///     })
+/// }
+///
+/// corio::run(async {
+///     let pages = Arc::new(AtomicUsize::new(0));
+///     let counted = pages.clone();
+///     task_group(move |tg| async move {
+///         tg.spawn(visit(tg.clone(), 0, counted)).unwrap();
+///         Ok(())
+///     })
+///     .await
+///     .unwrap();
+///     // The group returned only after the grandchildren: 1 + 3 + 9 pages.
+///     assert_eq!(pages.load(Ordering::Relaxed), 13);
+/// });
+/// ```
 pub struct TaskGroup<E> {
     shared: Arc<Mutex<Shared<E>>>,
 }
@@ -105,6 +142,41 @@ struct Shared<E> {
 }
 
 /// A failed child (or body) of a [`task_group`].
+///
+/// ```
+/// use corio::task::{ChildError, task_group};
+///
+/// corio::run(async {
+///     let err = task_group(|tg| async move {
+///         tg.spawn(async { Err::<(), _>("disk full") }).unwrap();
+///         Ok(())
+///     })
+///     .await
+///     .unwrap_err();
+///     match &err.errors()[0] {
+///         ChildError::Failed(why) => assert_eq!(*why, "disk full"),
+///         ChildError::Panicked(_) => unreachable!("it returned Err, it did not panic"),
+///     }
+///
+///     let err = task_group(|tg| async move {
+///         tg.spawn(async {
+///             let pages = 0;
+///             if pages == 0 {
+///                 panic!("bug");
+///             }
+///             Ok(())
+///         })
+///         .unwrap();
+///         Ok::<(), &str>(())
+///     })
+///     .await
+///     .unwrap_err();
+///     match &err.errors()[0] {
+///         ChildError::Panicked(payload) => assert_eq!(payload.downcast_ref(), Some(&"bug")),
+///         ChildError::Failed(_) => unreachable!(),
+///     }
+/// });
+/// ```
 pub enum ChildError<E> {
     /// It returned `Err`.
     Failed(E),
@@ -232,6 +304,10 @@ impl std::error::Error for GroupClosed {}
 
 /// A child of a [`task_group`]: awaiting it gives its value, or `None` if it failed (its
 /// error went to the group) or was cancelled.
+///
+/// Unlike [`Task`] it is not `#[must_use]`: the group itself waits for every child, so
+/// a `GroupTask` left unawaited loses nothing (asyncio's `tg.create_task(coro)` with the
+/// result ignored).
 ///
 /// ```
 /// # corio::run(async {

@@ -52,6 +52,30 @@ impl std::error::Error for EmptyWaitError {}
 
 /// What [`wait`] gives back: the finished tasks' results and the tasks still running,
 /// each with its position in the input.
+///
+/// ```
+/// use corio::task::{ReturnWhen, Waited, wait};
+/// use std::time::Duration;
+///
+/// let rt = corio::Runtime::builder().virtual_clock().build().unwrap();
+/// rt.block_on(async {
+///     let tasks = [30, 1, 20].map(|s| {
+///         corio::spawn(async move {
+///             corio::sleep(Duration::from_secs(s)).await;
+///             s
+///         })
+///     });
+///     let (done, pending): Waited<u64> = wait(tasks, ReturnWhen::FirstCompleted, None).await.unwrap();
+///     // The one-second task, at position 1 of the input.
+///     let [(position, result)] = &done[..] else { panic!("{done:?}") };
+///     assert_eq!((*position, *result.as_ref().unwrap()), (1, 1));
+///     let positions: Vec<usize> = pending.iter().map(|(i, _)| *i).collect();
+///     assert_eq!(positions, [0, 2]);
+///     for (_, task) in pending {
+///         task.cancel();
+///     }
+/// });
+/// ```
 pub type Waited<T> = (Vec<(usize, Result<T, TaskError>)>, Vec<(usize, Task<T>)>);
 
 /// Waits for `tasks` until `return_when` holds or `timeout` passes, and gives `(done,
@@ -148,6 +172,26 @@ where
 }
 
 /// Stream returned by [`as_completed`].
+///
+/// ```
+/// use corio::stream::StreamExt;
+/// use corio::task::{AsCompleted, as_completed};
+/// use std::time::Duration;
+///
+/// let rt = corio::Runtime::builder().virtual_clock().build().unwrap();
+/// rt.block_on(async {
+///     let replies = [5, 1, 60].map(|s| async move {
+///         corio::sleep(Duration::from_secs(s)).await;
+///         s
+///     });
+///     // Take the replies as they come, for at most ten seconds.
+///     let mut first: AsCompleted<_> = as_completed(replies, Some(Duration::from_secs(10)));
+///     assert_eq!(first.next().await, Some(Ok(1)));
+///     assert_eq!(first.next().await, Some(Ok(5)));
+///     assert_eq!(first.next().await, Some(Err(corio::TimeoutError)));
+///     assert_eq!(first.next().await, None);
+/// });
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct AsCompleted<F: Future> {
     /// `None` once ended.

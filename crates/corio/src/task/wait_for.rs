@@ -47,6 +47,26 @@ pub fn wait_for<F: IntoFuture>(future: F, limit: Duration) -> WaitFor<F::IntoFut
 
 pin_project! {
     /// Future returned by [`wait_for`].
+    ///
+    /// On timeout the work is dropped before the error comes back: its destructors (here a
+    /// guard that releases a lock) have run.
+    ///
+    /// ```
+    /// use corio::task::WaitFor;
+    /// use std::time::Duration;
+    ///
+    /// let rt = corio::Runtime::builder().virtual_clock().build().unwrap();
+    /// rt.block_on(async {
+    ///     let lock = corio::Lock::new(());
+    ///     let slow = async {
+    ///         let _held = lock.lock().await;
+    ///         corio::sleep(Duration::from_secs(60)).await;
+    ///     };
+    ///     let bounded: WaitFor<_> = corio::wait_for(slow, Duration::from_secs(1));
+    ///     assert_eq!(bounded.await, Err(corio::TimeoutError));
+    ///     assert!(!lock.locked(), "the guard was dropped with the work");
+    /// });
+    /// ```
     #[must_use = "futures do nothing unless awaited"]
     pub struct WaitFor<F> {
         // `None` once finished: dropped on timeout before the error is returned.

@@ -1,0 +1,5 @@
+#[corio::test]
+#[test]
+async fn tested_twice() {}
+
+fn main() {}

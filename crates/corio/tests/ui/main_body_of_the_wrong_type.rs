@@ -1,0 +1,4 @@
+#[corio::main]
+async fn main() -> Result<(), String> {
+    5
+}

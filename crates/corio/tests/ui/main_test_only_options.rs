@@ -1,0 +1,2 @@
+#[corio::main(seed = 1, clock = "virtual")]
+async fn main() {}

@@ -1,0 +1,7 @@
+#[corio::test]
+struct NotAFunction;
+
+#[corio::test]
+async unsafe fn unsafe_test() {}
+
+fn main() {}

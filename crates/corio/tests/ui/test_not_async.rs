@@ -1,0 +1,4 @@
+#[corio::test]
+fn sync_test() {}
+
+fn main() {}
