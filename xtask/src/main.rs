@@ -77,10 +77,10 @@ const LOOM_BUILD: OwnBuild = OwnBuild {
 };
 
 /// The script that installs the real peers some tests talk to (`redis-cli`,
-/// `redis-benchmark`), run as the first step of `cargo xtask ci`.
+/// `redis-benchmark`, `curl`, `wrk`), run as the first step of `cargo xtask ci`.
 const PEERS_SCRIPT: &str = "scripts/install-test-peers.sh";
 /// The programs it provides; the tests that need one print `SKIPPED` when it is missing.
-const PEERS: &[&str] = &["redis-cli", "redis-benchmark"];
+const PEERS: &[&str] = &["redis-cli", "redis-benchmark", "curl", "wrk"];
 
 const CI_STEPS: &[Step] = &[
     Step {
