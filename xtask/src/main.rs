@@ -330,7 +330,7 @@ fn loom(args: &[String]) -> ExitCode {
 /// The benchmark groups of corio-bench (`crates/corio-bench/src/groups/mod.rs`, checked by a
 /// test), listed here so `--help` answers without building the release binary first.
 const BENCH_GROUPS: &[&str] = &[
-    "executor", "timer", "tasks", "sync", "channel", "net", "process", "fs",
+    "executor", "timer", "tasks", "sync", "channel", "net", "process", "fs", "http",
 ];
 
 fn bench_help() -> String {
