@@ -22,9 +22,13 @@ pin_project_lite::pin_project! {
     /// Writes: made with [`Io::new`], hyper gathers each message (head and body) into one
     /// buffer and writes it with one call. Made with [`Io::vectored`], hyper keeps the
     /// pieces apart and writes them with `poll_write_vectored` — one `writev` for corio's
-    /// sockets, saving a copy of large bodies — which only pays with a writer whose
-    /// vectored write really gathers (a futures-io writer that does not writes the first
-    /// piece alone, correct but one call per piece).
+    /// sockets, saving a copy of large bodies. That only pays with a writer whose vectored
+    /// write really gathers: with futures-io's default one, each call writes the first
+    /// piece alone (correct, but a call per piece).
+    ///
+    /// Reads: hyper reads into uninitialised memory, and a futures-io reader needs
+    /// initialised memory, so `Io` zeroes what each read is offered: from 512 B to 64 KiB,
+    /// following what the last reads brought, rather than hyper's whole spare buffer.
     ///
     /// ```
     /// use corio::hyper::Io;
