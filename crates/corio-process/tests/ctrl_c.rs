@@ -8,6 +8,10 @@ use corio::signal::ctrl_c;
 
 #[test]
 fn ctrl_c_resolves_on_sigint_and_then_restores_the_default() {
+    // A process started in the background by a non-interactive shell inherits SIGINT
+    // ignored; start from the default, which is what the test is about.
+    // SAFETY: setting a standard disposition; no handler of ours is replaced.
+    unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
     for (flavour, rt) in runtimes() {
         assert_eq!(disposition(libc::SIGINT), libc::SIG_DFL, "{flavour}");
         block_on_limited(flavour, &rt, async {
