@@ -29,7 +29,7 @@ use crate::locals;
 use crate::meta::Meta;
 use crate::parker::lock;
 use crate::registry::Registry;
-use crate::scheduler::{Scheduler, discard, drop_runnable, run_task};
+use crate::scheduler::{Scheduler, discard, drop_runnable, run_task, xorshift64};
 use crate::sync::atomic::{AtomicBool, Ordering, fence};
 
 #[cfg(all(test, corio_loom))]
@@ -148,10 +148,7 @@ impl Shared {
             }
         }
         context::pop_local_nth(|len| {
-            let mut x = self.shuffle.load(StdOrdering::Relaxed);
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = xorshift64(self.shuffle.load(StdOrdering::Relaxed));
             self.shuffle.store(x, StdOrdering::Relaxed);
             (x % len as u64) as usize
         })

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use crate::context;
 use crate::id::TaskId;
 use crate::info::{TaskInfo, TaskState};
+use crate::spawn::all_tasks;
 
 /// The live tasks of the runtime running on this thread, as a [`TaskDump`] (empty outside a
 /// runtime). Printing it shows the task tree.
@@ -35,7 +35,7 @@ use crate::info::{TaskInfo, TaskState};
 /// assert!(text.contains("\"conn\" scheduled"), "{text}");
 /// ```
 pub fn dump() -> TaskDump {
-    TaskDump::new(context::current_scheduler().map_or_else(Vec::new, |s| s.all_tasks()))
+    TaskDump::new(all_tasks())
 }
 
 /// A snapshot of a runtime's live tasks; its `Display` is the task tree.

@@ -296,6 +296,15 @@ pub(crate) fn drop_runnable(r: Runnable<Meta>) {
     }
 }
 
+/// One step of xorshift64, the pseudo-random sequence behind the schedulers' choices (a
+/// victim to steal from, a shuffled task); `x` must not be 0.
+pub(crate) fn xorshift64(mut x: u64) -> u64 {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
 /// Drops a task met while draining a runtime, unlisting it.
 pub(crate) fn discard(registry: &Registry, r: Runnable<Meta>) {
     registry.remove(Key::of(r.metadata()));

@@ -10,7 +10,7 @@ use async_task::Runnable;
 use super::{MAINTENANCE_INTERVAL, MAX_LIFO_RUNS, Shared, idle, park};
 use crate::context;
 use crate::meta::Meta;
-use crate::scheduler::{Scheduler, run_task};
+use crate::scheduler::{Scheduler, run_task, xorshift64};
 
 /// Rounds of steal attempts (with growing pauses) before a searcher parks: parking and being
 /// woken costs tens of microseconds, a round a fraction of one.
@@ -152,10 +152,7 @@ impl Worker<'_> {
         if n < 2 {
             return None;
         }
-        // xorshift64
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
+        self.rng = xorshift64(self.rng);
         let start = (self.rng % n as u64) as usize;
         for i in 0..n {
             let v = (start + i) % n;
