@@ -191,6 +191,16 @@ fn backoff() -> impl Iterator<Item = u64> {
     std::iter::successors(Some(10u64), |p| Some((p * 2).min(1000)))
 }
 
+/// Every attempt was reported, each pausing twice as long as the one before, up to 1 s.
+fn assert_backed_off_doubling(seen: &Seen) {
+    let all: Vec<u64> = [&seen.before[..], &seen.inside, &seen.after].concat();
+    assert_eq!(
+        all,
+        backoff().take(all.len()).collect::<Vec<_>>(),
+        "{seen:?}"
+    );
+}
+
 /// Runs `test` again in a child and returns what it reported; fails if the child failed.
 fn child_report(test: &str) -> Seen {
     let out = run_child(test, Duration::from_secs(60));
@@ -218,13 +228,7 @@ fn a_server_out_of_descriptors_backs_off_on_the_virtual_clock() {
     }
     let seen = child_report(NAME);
     eprintln!("{seen:?}");
-    let all: Vec<u64> = [&seen.before[..], &seen.inside, &seen.after].concat();
-    // Every attempt was reported, each pausing twice as long as the one before, up to 1 s.
-    assert_eq!(
-        all,
-        backoff().take(all.len()).collect::<Vec<_>>(),
-        "{seen:?}"
-    );
+    assert_backed_off_doubling(&seen);
     // Attempts at 0, 10, 30, 70, 150, 310, 630, 1270, 2270, 3270 and 4270 ms: eleven up
     // to the end of the 5 s window (which began as the table filled; a jump of the
     // virtual clock during the echoes may stretch it by a little).
@@ -248,12 +252,7 @@ fn a_server_out_of_descriptors_keeps_serving_and_does_not_spin() {
     }
     let seen = child_report(NAME);
     eprintln!("{seen:?}");
-    let all: Vec<u64> = [&seen.before[..], &seen.inside, &seen.after].concat();
-    assert_eq!(
-        all,
-        backoff().take(all.len()).collect::<Vec<_>>(),
-        "{seen:?}"
-    );
+    assert_backed_off_doubling(&seen);
     assert!(
         !seen.before.is_empty() || !seen.inside.is_empty(),
         "no accept error reported in the window: {seen:?}"
